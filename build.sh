@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Galaxy's one entry point for building, testing and benchmarking.
+#
+#   ./build.sh setup                 install the OS packages the tests and the demo need (only what is missing)
+#   ./build.sh build                 restore and build the solution (Release)
+#   ./build.sh publish [--rid RID]   NativeAOT-publish the agent: artifacts/galaxy (linux-x64, the default)
+#                                    or artifacts/galaxy-RID for another runtime identifier
+#   ./build.sh test                  setup when needed, build, publish, run every test project;
+#                                    the last line reads "N passed, N failed"
+#   ./build.sh bench                 run the benchmarks in bench/ and rewrite docs/PERFORMANCE.md
+#   ./build.sh clean                 remove artifacts/ and every bin/ and obj/
+#
+# Every command is safe to run on a fresh Debian 12 machine as root, and again and again.
+#
+# A musl build for the Alpine router guest: NativeAOT needs the musl flavour of the ILCompiler package
+# (runtime.linux-musl-x64.Microsoft.DotNet.ILCompiler) and a musl C toolchain. Both exist on an Alpine
+# build host (`apk add bash clang build-base zlib-dev dotnet10-sdk`), where
+#   ./build.sh publish --rid linux-musl-x64
+# writes artifacts/galaxy-linux-musl-x64. Where that package cannot be restored (this project's CI
+# machines), the command stops with that reason; the glibc build runs on Alpine with gcompat instead
+# (see alpine/).
+set -euo pipefail
+
+cd "$(dirname "$(readlink -f "$0")")"
+readonly ROOT=$PWD
+readonly ARTIFACTS=$ROOT/artifacts
+readonly CONFIGURATION=${CONFIGURATION:-Release}
+readonly DEFAULT_RID=linux-x64
+readonly SOLUTION=Galaxy.sln
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=1
+
+# What the tests, the benchmarks and the demo run, by Debian package name.
+readonly APT_PACKAGES=(
+  ca-certificates git
+  gcc binutils zlib1g-dev                       # NativeAOT's native link step
+  iproute2 nftables conntrack procps util-linux # namespaces, veth, policy routing, the firewall, sysctl, unshare
+  tcpdump iputils-ping socat curl dnsutils iperf3
+  openvpn openssh-server openssh-client
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  sed -n '2,13s/^# \{0,1\}//p' "$0"
+}
+
+need_root() {
+  [[ $(id -u) -eq 0 ]] || die "$1 needs root (it installs packages and builds network namespaces)"
+}
+
+missing_packages() {
+  local package
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || echo "$package"
+  done
+}
+
+ensure_dotnet() {
+  if command -v dotnet >/dev/null && dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+    return
+  fi
+  if apt-cache show dotnet-sdk-10.0 >/dev/null 2>&1; then
+    log "installing dotnet-sdk-10.0"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dotnet-sdk-10.0 >/dev/null
+    return
+  fi
+  die "the .NET 10 SDK is missing and no apt source offers dotnet-sdk-10.0; install it (https://learn.microsoft.com/dotnet/core/install/linux-debian) and run again"
+}
+
+cmd_setup() {
+  command -v dpkg-query >/dev/null || die "setup expects a Debian-based system (dpkg/apt)"
+  local missing
+  mapfile -t missing < <(missing_packages)
+  if ((${#missing[@]} > 0)); then
+    need_root "installing ${missing[*]}"
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  ensure_dotnet
+}
+
+cmd_build() {
+  log "building $SOLUTION ($CONFIGURATION)"
+  dotnet build "$SOLUTION" -c "$CONFIGURATION" -nologo -clp:NoSummary -v:quiet
+}
+
+cmd_publish() {
+  local rid=$DEFAULT_RID
+  while (($# > 0)); do
+    case $1 in
+      --rid) [[ $# -ge 2 ]] || die "--rid needs a runtime identifier (linux-x64, linux-musl-x64, linux-arm64, …)"; rid=$2; shift 2 ;;
+      --rid=*) rid=${1#--rid=}; shift ;;
+      *) die "publish: unknown option $1" ;;
+    esac
+  done
+
+  local out=$ARTIFACTS/publish/$rid log_file=$ARTIFACTS/publish-$rid.log
+  mkdir -p "$ARTIFACTS"
+  log "publishing galaxy (NativeAOT, $rid)"
+  if ! dotnet publish src/Galaxy.Agent/Galaxy.Agent.csproj -c "$CONFIGURATION" -r "$rid" -o "$out" -nologo >"$log_file" 2>&1; then
+    cat "$log_file" >&2
+    if [[ $rid == *musl* ]] && grep -q 'ILCompiler' "$log_file"; then
+      die "publish for $rid failed: the musl NativeAOT compiler package is not available here (see the header of build.sh)"
+    fi
+    die "publish for $rid failed (log: $log_file)"
+  fi
+  # Trimming and AOT warnings are errors in the project files; this catches any that slip through.
+  if grep -E 'warning (IL[0-9]+|NETSDK[0-9]+)' "$log_file" >&2; then
+    die "publish for $rid printed trim/AOT warnings (log: $log_file)"
+  fi
+
+  local target=$ARTIFACTS/galaxy
+  [[ $rid == "$DEFAULT_RID" ]] || target=$ARTIFACTS/galaxy-$rid
+  cp "$out/galaxy" "$target"
+  log "wrote $target ($(stat -c %s "$target") bytes)"
+}
+
+# Counts the outcomes in one TRX file; prints "passed failed skipped". Each test is one
+# <UnitTestResult … outcome="…">: the counts come from those, not from dotnet's summary.
+count_results() {
+  local trx=$1
+  count() { { grep -o "<UnitTestResult [^>]*outcome=\"\($1\)\"" "$trx" || true; } | wc -l; }
+  echo "$(count Passed) $(count 'Failed\|Error\|Timeout\|Aborted') $(count NotExecuted)"
+}
+
+cmd_test() {
+  cmd_setup
+  cmd_build
+  cmd_publish
+  export GALAXY_BINARY=$ARTIFACTS/galaxy
+
+  local results=$ARTIFACTS/test-results
+  rm -rf "$results"
+  mkdir -p "$results"
+
+  local total_passed=0 total_failed=0 total_skipped=0 project name trx passed failed skipped status
+  for project in tests/*/*.Tests.csproj; do
+    name=$(basename "$project" .csproj)
+    log "testing $name"
+    status=0
+    dotnet test "$project" -c "$CONFIGURATION" --no-build -nologo \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+      --results-directory "$results" || status=$?
+    trx=$results/$name.trx
+    if [[ ! -f $trx ]]; then
+      log "$name produced no results (dotnet test exited $status): counted as one failure"
+      total_failed=$((total_failed + 1))
+      continue
+    fi
+    read -r passed failed skipped < <(count_results "$trx")
+    if ((status != 0 && failed == 0)); then
+      log "$name: dotnet test exited $status with no failed test (crash or abort): counted as one failure"
+      failed=1
+    fi
+    log "$name: $passed passed, $failed failed, $skipped skipped"
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    total_skipped=$((total_skipped + skipped))
+  done
+
+  if ((total_skipped > 0)); then
+    echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+  else
+    echo "$total_passed passed, $total_failed failed"
+  fi
+  ((total_failed == 0))
+}
+
+cmd_bench() {
+  cmd_setup
+  cmd_publish
+  local script
+  for script in bench/[!_]*.sh; do
+    log "benchmark $script"
+    bash "$script"
+  done
+}
+
+cmd_clean() {
+  rm -rf "$ARTIFACTS"
+  find src tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
+}
+
+main() {
+  local command=${1:-}
+  [[ -n $command ]] || { usage; exit 2; }
+  shift
+  case $command in
+    setup) cmd_setup "$@" ;;
+    build) cmd_build "$@" ;;
+    publish) cmd_publish "$@" ;;
+    test) cmd_test "$@" ;;
+    bench) cmd_bench "$@" ;;
+    clean) cmd_clean "$@" ;;
+    -h|--help|help) usage ;;
+    *) usage >&2; die "unknown command: $command" ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,17 @@
+namespace Galaxy.Agent.Cli;
+
+/// <summary>
+/// Process exit codes of the <c>galaxy</c> command, stable so that scripts and service managers can
+/// branch on them. Later commands add their own (agent not running, access denied, …) here.
+/// </summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The command ran and failed; stderr says why.</summary>
+    public const int Failure = 1;
+
+    /// <summary>The command line could not be understood (unknown command, bad option, missing value).</summary>
+    public const int Usage = 2;
+}

@@ -1,0 +1,3 @@
+using Galaxy.Agent.Cli;
+
+return GalaxyCli.Run(args, Console.Out, Console.Error);
