@@ -20,6 +20,12 @@ public sealed class LabHost
     /// <summary>The namespace's full name, as <c>ip netns</c> knows it.</summary>
     public string Namespace { get; }
 
+    /// <summary>
+    /// The namespace's path (<c>/run/netns/NAME</c>), for code of the test process that must act inside
+    /// it: <c>NetworkNamespace.Run(host.NamespacePath, () => …)</c> creates sockets that belong to this host.
+    /// </summary>
+    public string NamespacePath => $"/run/netns/{Namespace}";
+
     /// <summary>Runs a command inside this namespace to completion.</summary>
     public Task<CommandResult> RunAsync(IReadOnlyList<string> argv, string? stdin = null, TimeSpan? timeout = null) =>
         LabCommand.RunAsync(InNamespace(argv), stdin, timeout, TestContext.Current.CancellationToken);
