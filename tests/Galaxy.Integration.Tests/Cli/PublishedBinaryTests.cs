@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 using Galaxy.Integration.Tests.Support;
 
 namespace Galaxy.Integration.Tests.Cli;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>The few libc calls the lab needs: signals by pid.</summary>
 internal static partial class LabNative

@@ -1,4 +1,4 @@
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// Whether this machine can build labs: root, iproute2, namespaces that can really be created, and

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// The capture decoder against a real tcpdump file (Fixtures/veth-sample.pcap, taken on a veth in a

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// A long-running process started by the lab (usually inside a namespace through

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// Removes what crashed test runs left: namespaces named <c>glx-PID-START-…</c> whose owner (that pid

@@ -1,4 +1,4 @@
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>The lab could not build, run or tear down what a test asked for.</summary>
 public sealed class LabException : Exception

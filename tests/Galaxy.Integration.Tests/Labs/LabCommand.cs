@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>Runs a command to completion with a deadline (no shell: an argv).</summary>
 internal static class LabCommand

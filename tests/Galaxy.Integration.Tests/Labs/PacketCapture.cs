@@ -1,4 +1,4 @@
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// tcpdump running on one interface of a lab host, writing a pcap file; <see cref="StopAsync"/> ends it

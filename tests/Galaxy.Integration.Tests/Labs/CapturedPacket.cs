@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>TCP header flags, as in the header's 13th byte.</summary>
 [Flags]

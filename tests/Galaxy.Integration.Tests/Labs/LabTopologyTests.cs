@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>The lab builds real networks: client → router → server, with a real TCP exchange.</summary>
 public sealed class LabTopologyTests

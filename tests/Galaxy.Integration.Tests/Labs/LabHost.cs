@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>One host of a lab: a network namespace and what runs in it.</summary>
 public sealed class LabHost

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// A process identified beyond its pid: (pid, start time in clock ticks since boot), so that a reused

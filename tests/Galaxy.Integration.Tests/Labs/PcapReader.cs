@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// Decodes a classic pcap file (what <c>tcpdump -w</c> writes) into <see cref="CapturedPacket"/>s.

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>
 /// A small network of real network namespaces for one test. Every namespace is named

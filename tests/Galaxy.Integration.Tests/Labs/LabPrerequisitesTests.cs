@@ -1,4 +1,4 @@
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 public sealed class LabPrerequisitesTests
 {

@@ -1,4 +1,4 @@
-namespace Galaxy.Integration.Tests.Lab;
+namespace Galaxy.Integration.Tests.Labs;
 
 /// <summary>Whatever a test builds is gone after it, and crashed runs are cleaned up by the next one.</summary>
 public sealed class LabTeardownTests
