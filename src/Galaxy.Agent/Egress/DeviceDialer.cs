@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using Galaxy.Agent.Relay;
+
+namespace Galaxy.Agent.Egress;
+
+/// <summary>
+/// Dials through a tunnel device: the socket carries the egress's mark (SO_MARK) and is bound to the
+/// device (SO_BINDTODEVICE), so its packets can neither fall back to another route when the device is gone
+/// nor re-enter the relay's interception.
+/// </summary>
+internal sealed class DeviceDialer : IEgressDialer
+{
+    private readonly string _device;
+    private readonly uint _mark;
+    private readonly TimeSpan _connectTimeout;
+    private readonly SocketFactory _sockets;
+
+    public DeviceDialer(string name, string device, uint mark, TimeSpan connectTimeout, SocketFactory? sockets = null)
+    {
+        if (device.Length is 0 or > 15 || device.Any(c => c is '/' or ' ' || char.IsControl(c)))
+        {
+            throw new ArgumentException($"\"{device}\" is not an interface name", nameof(device));
+        }
+
+        Name = name;
+        _device = device;
+        _mark = mark;
+        _connectTimeout = connectTimeout;
+        _sockets = sockets ?? SocketFactories.Default;
+    }
+
+    public string Name { get; }
+
+    public async ValueTask<DialResult> DialTcpAsync(IPEndPoint destination, CancellationToken cancellationToken)
+    {
+        var socket = _sockets(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            SocketOptions.SetMark(socket, _mark);
+            SocketOptions.BindToDevice(socket, _device);
+            socket.NoDelay = true;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_connectTimeout);
+            await socket.ConnectAsync(destination, deadline.Token).ConfigureAwait(false);
+            return DialResult.Connected(socket);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            return DialResult.FromSocketError(e.SocketErrorCode);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return DialResult.Failure(DialOutcome.TimedOut, $"no answer from {destination} via {_device} within {_connectTimeout.TotalSeconds:0.#} s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public override string ToString() => $"{Name} (dev {_device}, mark {_mark})";
+}

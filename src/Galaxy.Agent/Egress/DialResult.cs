@@ -1,0 +1,31 @@
+using System.Net.Sockets;
+
+namespace Galaxy.Agent.Egress;
+
+/// <summary>How a dial ended; the data path branches on this instead of catching exceptions.</summary>
+internal enum DialOutcome
+{
+    Connected,
+    Refused,
+    Unreachable,
+    TimedOut,
+    Rejected,
+    Failed,
+}
+
+/// <summary>The outcome of one dial: a connected socket (owned by the caller from then on), or why not.</summary>
+internal readonly record struct DialResult(DialOutcome Outcome, Socket? Socket, string? Reason)
+{
+    public static DialResult Connected(Socket socket) => new(DialOutcome.Connected, socket, null);
+
+    public static DialResult Failure(DialOutcome outcome, string reason) => new(outcome, null, reason);
+
+    public static DialResult FromSocketError(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => Failure(DialOutcome.Refused, "connection refused"),
+        SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NetworkDown or SocketError.HostDown =>
+            Failure(DialOutcome.Unreachable, error.ToString()),
+        SocketError.TimedOut => Failure(DialOutcome.TimedOut, "timed out"),
+        _ => Failure(DialOutcome.Failed, error.ToString()),
+    };
+}

@@ -1,0 +1,40 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Galaxy.Agent.Relay;
+
+/// <summary>The Linux socket options the relay sets, by number (linux/socket.h, linux/in.h, linux/in6.h).</summary>
+internal static class SocketOptions
+{
+    private const int SolSocket = 1;
+    private const int SoBindToDevice = 25;
+    private const int SoMark = 36;
+    private const int SolIp = 0;
+    private const int IpTransparent = 19;
+    private const int SolIpv6 = 41;
+    private const int Ipv6Transparent = 75;
+
+    /// <summary>SO_MARK: the packets of this socket carry <paramref name="mark"/> (policy routing, firewall).</summary>
+    public static void SetMark(Socket socket, uint mark) =>
+        socket.SetRawSocketOption(SolSocket, SoMark, BitConverter.GetBytes(mark));
+
+    /// <summary>SO_BINDTODEVICE: this socket sends and receives only through <paramref name="device"/>.</summary>
+    public static void BindToDevice(Socket socket, string device) =>
+        socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(device + "\0"));
+
+    /// <summary>IP_TRANSPARENT / IPV6_TRANSPARENT: may accept connections for (and reply from) foreign addresses.</summary>
+    public static void SetTransparent(Socket socket)
+    {
+        var on = BitConverter.GetBytes(1);
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.SetRawSocketOption(SolIpv6, Ipv6Transparent, on);
+            if (!socket.DualMode)
+            {
+                return;
+            }
+        }
+
+        socket.SetRawSocketOption(SolIp, IpTransparent, on);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Sockets;
+using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay.Splice;
+
+namespace Galaxy.Agent.Relay.Tcp;
+
+/// <summary>Picks the egress of a new flow; null refuses it (the client gets a reset).</summary>
+internal delegate IEgressDialer? TcpRoute(IPEndPoint client, IPEndPoint destination);
+
+/// <summary>
+/// The TCP side of the transparent relay: accepts the flows the firewall hands over with TPROXY (the
+/// accepted socket's local address is where the client was going), asks the route for an egress, dials
+/// through it, and gives the connected pair to a splice loop. A refusal or a failed dial resets the client
+/// at once. Past <see cref="TcpRelayOptions.MaxConnections"/> it stops accepting until a flow ends.
+/// </summary>
+internal sealed class TcpRelay : IAsyncDisposable
+{
+    private readonly Socket _listener;
+    private readonly TcpRoute _route;
+    private readonly SpliceLoop[] _loops;
+    private readonly TcpRelayOptions _options;
+    private readonly SemaphoreSlim _slots;
+    private readonly Action<FlowSummary>? _onFlowClosed;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _acceptLoop;
+    private int _nextLoop;
+    private long _refused;
+
+    public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null)
+    {
+        _listener = listener;
+        _route = route;
+        _loops = loops;
+        _options = options;
+        _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
+        _onFlowClosed = onFlowClosed;
+    }
+
+    /// <summary>The listener's address (what the TPROXY rule points at).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    /// <summary>Flows refused or whose dial failed.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>A transparent listening socket on <paramref name="endPoint"/> (made with <paramref name="sockets"/>).</summary>
+    public static Socket Listen(IPEndPoint endPoint, int backlog, SocketFactory? sockets = null)
+    {
+        var socket = (sockets ?? SocketFactories.Default)(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            SocketOptions.SetTransparent(socket);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            socket.Listen(backlog);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Start() => _acceptLoop = Task.Run(() => AcceptLoopAsync(_stop.Token));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(50);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(50);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                // Out of descriptors: wait (growing to 1 s) instead of spinning on accept.
+                _slots.Release();
+                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1000));
+                continue;
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException ||
+                                      (e is SocketException && cancellationToken.IsCancellationRequested))
+            {
+                _slots.Release();
+                return;
+            }
+
+            _ = HandleAsync(client, cancellationToken);
+        }
+    }
+
+    private async Task HandleAsync(Socket client, CancellationToken cancellationToken)
+    {
+        var handedOver = false;
+        try
+        {
+            var source = (IPEndPoint)client.RemoteEndPoint!;
+            var destination = (IPEndPoint)client.LocalEndPoint!;
+            var dialer = _route(source, destination);
+            if (dialer is null)
+            {
+                Interlocked.Increment(ref _refused);
+                return;
+            }
+
+            var dial = await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
+            if (dial.Socket is null)
+            {
+                Interlocked.Increment(ref _refused);
+                return;
+            }
+
+            client.NoDelay = true;
+            var loop = _loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length)];
+            loop.Add(new SpliceFlow(client, dial.Socket, source, destination, summary =>
+            {
+                _slots.Release();
+                _onFlowClosed?.Invoke(summary);
+            }));
+            handedOver = true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client went away while we dialed: nothing to hand over.
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                Reset(client);
+                _slots.Release();
+            }
+        }
+    }
+
+    /// <summary>Closes with SO_LINGER 0: the client sees a reset at once, never a half-open connection.</summary>
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        socket.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+namespace Galaxy.Agent.Relay.Tcp;
+
+/// <summary>Limits of the TCP relay.</summary>
+internal sealed record TcpRelayOptions
+{
+    /// <summary>Flows relayed at once; past it the relay stops accepting (the kernel's backlog holds new SYNs).</summary>
+    public int MaxConnections { get; init; } = 8000;
+
+    /// <summary>How long an upstream may take to answer; the client is reset after it.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A flow with no byte either way for this long is closed (RFC 5382: at least 2 h 4 min).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(124);
+
+    /// <summary>Listen backlog of each listener.</summary>
+    public int Backlog { get; init; } = 1024;
+}

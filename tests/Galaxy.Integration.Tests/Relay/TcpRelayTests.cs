@@ -1,0 +1,140 @@
+using System.Net;
+using System.Security.Cryptography;
+using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay.Splice;
+using Galaxy.Agent.Relay.Tcp;
+using Galaxy.Integration.Tests.Labs;
+
+namespace Galaxy.Integration.Tests.Relay;
+
+/// <summary>
+/// The TCP relay in a real TPROXY setup: the client connects to the server's address, the router (with
+/// forwarding off) accepts the flow transparently, dials through its WAN device and splices the bytes.
+/// </summary>
+public sealed class TcpRelayTests
+{
+    [Fact]
+    public async Task A_client_reaches_the_server_only_through_the_relay()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await using var relay = RelayUnderTest.Start(lab);
+        lab.Server.Start("socat", "TCP-LISTEN:80,reuseaddr", "SYSTEM:echo peer=$SOCAT_PEERADDR; cat");
+        await lab.Server.WaitForListenerAsync(80);
+
+        var exchange = await lab.Client.RunAsync(["socat", "-t", "5", "-", $"TCP:{TproxyLab.ServerAddress}:80"], stdin: "hello\n");
+
+        Assert.True(exchange.Succeeded, exchange.Describe());
+        // The server saw the router's WAN address: the flow was relayed, not forwarded.
+        Assert.Equal($"peer={TproxyLab.RouterWanAddress}\nhello\n", exchange.StandardOutput);
+        var summary = await relay.Closed.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(FlowCloseReason.Completed, summary.Reason);
+        Assert.Equal(TproxyLab.ServerEndPoint(80), summary.Destination);
+        Assert.Equal(IPAddress.Parse(TproxyLab.ClientAddress), summary.Client.Address);
+        Assert.Equal((6L, (long)$"peer={TproxyLab.RouterWanAddress}\nhello\n".Length), (summary.BytesUp, summary.BytesDown));
+    }
+
+    [Fact]
+    public async Task Bulk_data_crosses_both_ways_intact_and_half_close_is_forwarded()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await using var relay = RelayUnderTest.Start(lab);
+        lab.Server.Start("socat", "TCP-LISTEN:80,reuseaddr", "EXEC:cat");
+        await lab.Server.WaitForListenerAsync(80);
+
+        // 24 MiB of random bytes go up; the server echoes them and closes only after the client's FIN
+        // reached it through the relay, so the client's EOF proves half-close both ways.
+        var payload = Path.Combine(lab.Lab.WorkDirectory, "payload.bin");
+        var data = RandomNumberGenerator.GetBytes(24 << 20);
+        await File.WriteAllBytesAsync(payload, data, TestContext.Current.CancellationToken);
+        var expected = Convert.ToHexStringLower(SHA256.HashData(data));
+
+        var transfer = await lab.Client.RunAsync(
+            ["sh", "-c", $"socat -t 30 -b 262144 - TCP:{TproxyLab.ServerAddress}:80 < {payload} | sha256sum"],
+            timeout: TimeSpan.FromSeconds(60));
+
+        Assert.True(transfer.Succeeded, transfer.Describe());
+        Assert.StartsWith(expected, transfer.StandardOutput, StringComparison.Ordinal);
+        var summary = await relay.Closed.Reader.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(FlowCloseReason.Completed, summary.Reason);
+        Assert.Equal((data.LongLength, data.LongLength), (summary.BytesUp, summary.BytesDown));
+        Assert.Equal(0, relay.Loop.FlowCount);
+    }
+
+    [Fact]
+    public async Task An_upstream_refusal_reaches_the_client_as_a_reset()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await using var relay = RelayUnderTest.Start(lab);
+
+        // Nothing listens on the server's port 81.
+        var attempt = await lab.Client.RunAsync("curl", "-sS", "--max-time", "5", $"http://{TproxyLab.ServerAddress}:81/");
+
+        AssertResetByRelay(attempt);
+        Assert.Equal(1, relay.Relay.Refused);
+    }
+
+    [Fact]
+    public async Task A_flow_the_route_refuses_is_reset_and_never_dialed()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        var capture = await lab.Router.CaptureAsync("wan0", "tcp");
+        using var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
+        var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
+        await using var relay = new TcpRelay(listener, (_, _) => null, [loop], new TcpRelayOptions());
+        relay.Start();
+        lab.Server.Start("socat", "TCP-LISTEN:80,reuseaddr", "EXEC:cat");
+        await lab.Server.WaitForListenerAsync(80);
+
+        var attempt = await lab.Client.RunAsync("curl", "-sS", "--max-time", "5", $"http://{TproxyLab.ServerAddress}:80/");
+
+        var packets = await capture.StopAsync();
+        AssertResetByRelay(attempt);
+        Assert.Equal(1, relay.Refused);
+        Assert.Empty(packets);
+    }
+
+    /// <summary>
+    /// The relay accepted the connection (TPROXY completes the handshake) and reset it: curl reports the reset
+    /// as a receive failure (56) or, when it lands before curl has checked its connect, as a failed connect
+    /// (7) — never the timeout (28) that a relay leaving the client hanging would give.
+    /// </summary>
+    private static void AssertResetByRelay(CommandResult attempt)
+    {
+        Assert.True(attempt.ExitCode is 56 or 7, $"expected curl to see a reset (exit 56 or 7); {attempt.Describe()}");
+        Assert.DoesNotContain("timed out", attempt.StandardError, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A relay in the router's namespace, dialing through wan0 with the egress mark.</summary>
+    private sealed class RelayUnderTest : IAsyncDisposable
+    {
+        private RelayUnderTest(TcpRelay relay, SpliceLoop loop, System.Threading.Channels.Channel<FlowSummary> closed)
+        {
+            Relay = relay;
+            Loop = loop;
+            Closed = closed;
+        }
+
+        public TcpRelay Relay { get; }
+
+        public SpliceLoop Loop { get; }
+
+        public System.Threading.Channels.Channel<FlowSummary> Closed { get; }
+
+        public static RelayUnderTest Start(TproxyLab lab)
+        {
+            var closed = System.Threading.Channels.Channel.CreateUnbounded<FlowSummary>();
+            var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
+            var dialer = new DeviceDialer("wan", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
+            var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
+            var relay = new TcpRelay(listener, (_, _) => dialer, [loop], new TcpRelayOptions(), s => closed.Writer.TryWrite(s));
+            relay.Start();
+            return new RelayUnderTest(relay, loop, closed);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Relay.DisposeAsync();
+            Loop.Dispose();
+        }
+    }
+}
