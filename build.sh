@@ -38,6 +38,7 @@ readonly APT_PACKAGES=(
   iproute2 nftables conntrack procps util-linux # namespaces, veth, policy routing, the firewall, sysctl, unshare
   tcpdump iputils-ping socat curl dnsutils iperf3
   openvpn openssh-server openssh-client
+  dante-server tinyproxy                        # upstream SOCKS5 / HTTP CONNECT proxies for the egress tests
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -78,8 +79,16 @@ cmd_setup() {
     need_root "installing ${missing[*]}"
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The servers among these (sshd, openvpn, danted, tinyproxy) are for the tests, which start their own
+    # inside lab namespaces: forbid the packages from starting system services while they install.
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [[ ! -e $policy ]]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    fi
+    local status=0
+    { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } || status=$?
+    ((own_policy)) && rm -f "$policy"
+    ((status == 0)) || die "installing ${missing[*]} failed (apt-get exited $status)"
   fi
   ensure_dotnet
 }

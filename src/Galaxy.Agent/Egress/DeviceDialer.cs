@@ -7,18 +7,19 @@ namespace Galaxy.Agent.Egress;
 /// <summary>
 /// Dials through a tunnel device: the socket carries the egress's mark (SO_MARK) and is bound to the
 /// device (SO_BINDTODEVICE), so its packets can neither fall back to another route when the device is gone
-/// nor re-enter the relay's interception.
+/// nor re-enter the relay's interception. Without a device the socket is only marked, and policy routing
+/// for that mark decides where it goes (how an upstream proxy on the WAN is reached).
 /// </summary>
 internal sealed class DeviceDialer : IEgressDialer
 {
-    private readonly string _device;
+    private readonly string? _device;
     private readonly uint _mark;
     private readonly TimeSpan _connectTimeout;
     private readonly SocketFactory _sockets;
 
-    public DeviceDialer(string name, string device, uint mark, TimeSpan connectTimeout, SocketFactory? sockets = null)
+    public DeviceDialer(string name, string? device, uint mark, TimeSpan connectTimeout, SocketFactory? sockets = null)
     {
-        if (device.Length is 0 or > 15 || device.Any(c => c is '/' or ' ' || char.IsControl(c)))
+        if (device is not null && (device.Length is 0 or > 15 || device.Any(c => c is '/' or ' ' || char.IsControl(c))))
         {
             throw new ArgumentException($"\"{device}\" is not an interface name", nameof(device));
         }
@@ -38,7 +39,11 @@ internal sealed class DeviceDialer : IEgressDialer
         try
         {
             SocketOptions.SetMark(socket, _mark);
-            SocketOptions.BindToDevice(socket, _device);
+            if (_device is not null)
+            {
+                SocketOptions.BindToDevice(socket, _device);
+            }
+
             socket.NoDelay = true;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_connectTimeout);
@@ -53,7 +58,7 @@ internal sealed class DeviceDialer : IEgressDialer
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            return DialResult.Failure(DialOutcome.TimedOut, $"no answer from {destination} via {_device} within {_connectTimeout.TotalSeconds:0.#} s");
+            return DialResult.Failure(DialOutcome.TimedOut, $"no answer from {destination} via {this} within {_connectTimeout.TotalSeconds:0.#} s");
         }
         catch
         {
@@ -62,5 +67,5 @@ internal sealed class DeviceDialer : IEgressDialer
         }
     }
 
-    public override string ToString() => $"{Name} (dev {_device}, mark {_mark})";
+    public override string ToString() => _device is null ? $"{Name} (mark {_mark})" : $"{Name} (dev {_device}, mark {_mark})";
 }

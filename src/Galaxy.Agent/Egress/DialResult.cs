@@ -13,10 +13,15 @@ internal enum DialOutcome
     Failed,
 }
 
-/// <summary>The outcome of one dial: a connected socket (owned by the caller from then on), or why not.</summary>
-internal readonly record struct DialResult(DialOutcome Outcome, Socket? Socket, string? Reason)
+/// <summary>
+/// The outcome of one dial: a connected socket (owned by the caller from then on), or why not.
+/// <see cref="EarlyData"/> holds bytes the upstream sent right after a proxy handshake, which belong to
+/// the client before anything else.
+/// </summary>
+internal readonly record struct DialResult(DialOutcome Outcome, Socket? Socket, string? Reason, ReadOnlyMemory<byte> EarlyData = default)
 {
-    public static DialResult Connected(Socket socket) => new(DialOutcome.Connected, socket, null);
+    public static DialResult Connected(Socket socket, ReadOnlyMemory<byte> earlyData = default) =>
+        new(DialOutcome.Connected, socket, null, earlyData);
 
     public static DialResult Failure(DialOutcome outcome, string reason) => new(outcome, null, reason);
 

@@ -118,6 +118,7 @@ internal sealed class TcpRelay : IAsyncDisposable
     private async Task HandleAsync(Socket client, CancellationToken cancellationToken)
     {
         var handedOver = false;
+        Socket? upstream = null;
         try
         {
             var source = (IPEndPoint)client.RemoteEndPoint!;
@@ -130,15 +131,23 @@ internal sealed class TcpRelay : IAsyncDisposable
             }
 
             var dial = await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
-            if (dial.Socket is null)
+            upstream = dial.Socket;
+            if (upstream is null)
             {
                 Interlocked.Increment(ref _refused);
                 return;
             }
 
             client.NoDelay = true;
+            if (!dial.EarlyData.IsEmpty)
+            {
+                // Bytes the upstream sent right after a proxy handshake come first (the client socket is
+                // still blocking here, and the amount is at most one handshake buffer).
+                client.Send(dial.EarlyData.Span);
+            }
+
             var loop = _loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length)];
-            loop.Add(new SpliceFlow(client, dial.Socket, source, destination, summary =>
+            loop.Add(new SpliceFlow(client, upstream, source, destination, summary =>
             {
                 _slots.Release();
                 _onFlowClosed?.Invoke(summary);
@@ -154,6 +163,11 @@ internal sealed class TcpRelay : IAsyncDisposable
             if (!handedOver)
             {
                 Reset(client);
+                if (upstream is not null)
+                {
+                    Reset(upstream);
+                }
+
                 _slots.Release();
             }
         }

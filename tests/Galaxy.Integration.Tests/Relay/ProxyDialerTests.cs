@@ -1,0 +1,154 @@
+using System.Net;
+using Galaxy.Agent.Egress;
+using Galaxy.Agent.Egress.Proxy;
+using Galaxy.Agent.Relay.Splice;
+using Galaxy.Agent.Relay.Tcp;
+using Galaxy.Integration.Tests.Labs;
+
+namespace Galaxy.Integration.Tests.Relay;
+
+/// <summary>
+/// Upstream proxies as egresses, against real servers in the server namespace: dante (SOCKS5) and tinyproxy
+/// (HTTP CONNECT with basic auth). The web server there prints the address its client came from, so the
+/// answer tells whether the flow really went through the proxy (203.0.113.10) or not (203.0.113.1).
+/// </summary>
+public sealed class ProxyDialerTests
+{
+    private const int WebPort = 80;
+    private const int SocksPort = 1080;
+    private const int HttpProxyPort = 8888;
+
+    [Fact]
+    public async Task A_flow_rides_a_socks5_proxy()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await StartWebServerAsync(lab);
+        await StartDanteAsync(lab);
+        await using var relay = Relay(lab, transport => new Socks5Dialer("socks", Proxy(SocksPort), null, transport, TimeSpan.FromSeconds(5)));
+
+        var page = await lab.Client.RunAsync("curl", "-sS", "--max-time", "10", $"http://{TproxyLab.ServerAddress}:{WebPort}/");
+
+        Assert.True(page.Succeeded, page.Describe());
+        Assert.Equal($"peer={TproxyLab.ServerAddress}", page.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task A_socks5_ruleset_refusal_resets_the_client()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await StartDanteAsync(lab);
+        await using var relay = Relay(lab, transport => new Socks5Dialer("socks", Proxy(SocksPort), null, transport, TimeSpan.FromSeconds(5)));
+
+        // dante's ruleset blocks port 81.
+        var page = await lab.Client.RunAsync("curl", "-sS", "--max-time", "10", $"http://{TproxyLab.ServerAddress}:81/");
+
+        Assert.True(page.ExitCode is 56 or 7, $"expected a reset; {page.Describe()}");
+        Assert.Equal(1, relay.Refused);
+    }
+
+    [Fact]
+    public async Task A_flow_rides_an_http_proxy_with_basic_auth()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await StartWebServerAsync(lab);
+        await StartTinyproxyAsync(lab);
+        await using var relay = Relay(lab, transport =>
+            new HttpConnectDialer("http", Proxy(HttpProxyPort), new ProxyCredentials("alice", "s3cret"), transport, TimeSpan.FromSeconds(5)));
+
+        var page = await lab.Client.RunAsync("curl", "-sS", "--max-time", "10", $"http://{TproxyLab.ServerAddress}:{WebPort}/");
+
+        Assert.True(page.Succeeded, page.Describe());
+        Assert.Equal($"peer={TproxyLab.ServerAddress}", page.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Wrong_proxy_credentials_reset_the_client()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await StartWebServerAsync(lab);
+        await StartTinyproxyAsync(lab);
+        await using var relay = Relay(lab, transport =>
+            new HttpConnectDialer("http", Proxy(HttpProxyPort), new ProxyCredentials("alice", "wrong"), transport, TimeSpan.FromSeconds(5)));
+
+        var page = await lab.Client.RunAsync("curl", "-sS", "--max-time", "10", $"http://{TproxyLab.ServerAddress}:{WebPort}/");
+
+        Assert.True(page.ExitCode is 56 or 7, $"expected a reset; {page.Describe()}");
+        Assert.Equal(1, relay.Refused);
+    }
+
+    private static IPEndPoint Proxy(int port) => TproxyLab.ServerEndPoint(port);
+
+    private static async Task StartWebServerAsync(TproxyLab lab)
+    {
+        // Reads the request up to its blank line first (closing with unread bytes would reset the reply
+        // away), then answers with the address the connection came from.
+        var script = Path.Combine(lab.Lab.WorkDirectory, "web.sh");
+        await File.WriteAllTextAsync(script, """
+            sed '/^\r$/q' >/dev/null
+            printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\npeer=%s\n' "$SOCAT_PEERADDR"
+            """, TestContext.Current.CancellationToken);
+        lab.Server.Start("socat", $"TCP-LISTEN:{WebPort},reuseaddr,fork", $"EXEC:sh {script}");
+        await lab.Server.WaitForListenerAsync(WebPort);
+    }
+
+    private static async Task StartDanteAsync(TproxyLab lab)
+    {
+        LabPrerequisites.RequireTools("danted");
+        var config = Path.Combine(lab.Lab.WorkDirectory, "danted.conf");
+        await File.WriteAllTextAsync(config, $$"""
+            logoutput: stderr
+            internal: {{TproxyLab.ServerAddress}} port = {{SocksPort}}
+            external: {{TproxyLab.ServerAddress}}
+            clientmethod: none
+            socksmethod: none
+            user.privileged: root
+            user.unprivileged: nobody
+            client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
+            socks block { from: 0.0.0.0/0 to: {{TproxyLab.ServerAddress}}/32 port = 81 }
+            socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
+            """, TestContext.Current.CancellationToken);
+        lab.Server.Start("danted", "-f", config, "-p", Path.Combine(lab.Lab.WorkDirectory, "danted.pid"));
+        await lab.Server.WaitForListenerAsync(SocksPort);
+    }
+
+    private static async Task StartTinyproxyAsync(TproxyLab lab)
+    {
+        LabPrerequisites.RequireTools("tinyproxy");
+        var config = Path.Combine(lab.Lab.WorkDirectory, "tinyproxy.conf");
+        await File.WriteAllTextAsync(config, $"""
+            Port {HttpProxyPort}
+            Listen {TproxyLab.ServerAddress}
+            Timeout 30
+            MaxClients 16
+            Allow 203.0.113.0/24
+            BasicAuth alice s3cret
+            ConnectPort {WebPort}
+            LogLevel Info
+            """, TestContext.Current.CancellationToken);
+        lab.Server.Start("tinyproxy", "-d", "-c", config);
+        await lab.Server.WaitForListenerAsync(HttpProxyPort);
+    }
+
+    private static RelayHandle Relay(TproxyLab lab, Func<IEgressDialer, IEgressDialer> proxy)
+    {
+        // The proxy is reached on the WAN by a socket carrying the egress mark (no device binding).
+        var wan = new DeviceDialer("wan", device: null, TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
+        var dialer = proxy(wan);
+        var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
+        var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
+        var relay = new TcpRelay(listener, (_, _) => dialer, [loop], new TcpRelayOptions());
+        relay.Start();
+        return new RelayHandle(relay, loop);
+    }
+
+    private sealed class RelayHandle(TcpRelay relay, SpliceLoop loop) : IAsyncDisposable
+    {
+        public long Refused => relay.Refused;
+
+        public async ValueTask DisposeAsync()
+        {
+            await relay.DisposeAsync();
+            loop.Dispose();
+        }
+    }
+}
