@@ -17,9 +17,6 @@ internal readonly record struct FlowSummary(
 /// </summary>
 internal sealed class SpliceFlow
 {
-    /// <summary>Bytes asked of one splice call: a default pipe's capacity.</summary>
-    private const int ChunkLength = 64 * 1024;
-
     private readonly Socket _client;
     private readonly Socket _upstream;
     private readonly int _clientFd;
@@ -174,7 +171,7 @@ internal sealed class SpliceFlow
                 return PumpOutcome.Failed;
             }
 
-            var read = Libc.Splice(source, 0, direction.Pipe.WriteFd, 0, ChunkLength, Libc.SpliceMove | Libc.SpliceNonBlock);
+            var read = Libc.Splice(source, 0, direction.Pipe.WriteFd, 0, (nuint)direction.Pipe.Capacity, Libc.SpliceMove | Libc.SpliceNonBlock);
             if (read > 0)
             {
                 direction.Pipe.Buffered += (int)read;

@@ -15,7 +15,15 @@ internal sealed class SplicePipe : IDisposable
         WriteFd = writeFd;
     }
 
+    /// <summary>The pipe size asked for: 1 MiB, the default pipe-max-size.</summary>
+    public const int PreferredCapacity = 1 << 20;
+
+    private const int DefaultCapacity = 64 * 1024;
+
     public int ReadFd { get; private set; }
+
+    /// <summary>What the pipe holds at most; one splice call asks for this much.</summary>
+    public int Capacity { get; private init; }
 
     public int WriteFd { get; private set; }
 
@@ -33,7 +41,9 @@ internal sealed class SplicePipe : IDisposable
         }
 
         errno = 0;
-        return new SplicePipe(fds[0], fds[1]);
+        // A bigger pipe moves more per splice call; where pipe-max-size refuses it, the default 64 KiB stays.
+        var capacity = Libc.Fcntl(fds[1], Libc.FSetPipeSize, PreferredCapacity);
+        return new SplicePipe(fds[0], fds[1]) { Capacity = capacity > 0 ? capacity : DefaultCapacity };
     }
 
     public void Dispose()
