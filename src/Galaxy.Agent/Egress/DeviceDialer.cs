@@ -67,5 +67,31 @@ internal sealed class DeviceDialer : IEgressDialer
         }
     }
 
+    public DialResult DialUdp(IPEndPoint destination)
+    {
+        var socket = _sockets(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            SocketOptions.SetMark(socket, _mark);
+            if (_device is not null)
+            {
+                SocketOptions.BindToDevice(socket, _device);
+            }
+
+            socket.Connect(destination);
+            return DialResult.Connected(socket);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            return DialResult.FromSocketError(e.SocketErrorCode);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     public override string ToString() => _device is null ? $"{Name} (mark {_mark})" : $"{Name} (dev {_device}, mark {_mark})";
 }

@@ -13,6 +13,8 @@ internal static class SocketOptions
     private const int IpTransparent = 19;
     private const int SolIpv6 = 41;
     private const int Ipv6Transparent = 75;
+    private const int IpRecvOriginalDestination = 20;
+    private const int Ipv6RecvOriginalDestination = 74;
 
     /// <summary>SO_MARK: the packets of this socket carry <paramref name="mark"/> (policy routing, firewall).</summary>
     public static void SetMark(Socket socket, uint mark) =>
@@ -36,5 +38,19 @@ internal static class SocketOptions
         }
 
         socket.SetRawSocketOption(SolIp, IpTransparent, on);
+    }
+
+    /// <summary>IP_RECVORIGDSTADDR / IPV6_RECVORIGDSTADDR: each datagram reports where it was going.</summary>
+    public static void ReceiveOriginalDestination(Socket socket)
+    {
+        var on = BitConverter.GetBytes(1);
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.SetRawSocketOption(SolIpv6, Ipv6RecvOriginalDestination, on);
+        }
+        else
+        {
+            socket.SetRawSocketOption(SolIp, IpRecvOriginalDestination, on);
+        }
     }
 }

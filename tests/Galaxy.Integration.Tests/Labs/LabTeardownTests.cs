@@ -86,10 +86,11 @@ public sealed class LabTeardownTests
 
     private static async Task<LabOwner> StartedAndExitedOwnerAsync()
     {
-        await using var process = LabProcess.Start(["sh", "-c", "read line"], stdin: "go\n");
+        // A process that runs until we have read its identity, then is killed, as a crashed run would be.
+        await using var process = LabProcess.Start(["sleep", "600"]);
         var owner = LabOwner.Of(process.Pid);
-        await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         Assert.NotNull(owner);
+        await process.StopAsync(LabNative.SigKill);
         Assert.False(owner.Value.IsAlive());
         return owner.Value;
     }

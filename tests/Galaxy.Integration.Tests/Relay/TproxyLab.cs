@@ -27,6 +27,8 @@ internal sealed class TproxyLab : IAsyncDisposable
             meta l4proto tcp socket transparent 1 meta mark set 0x1 accept
             iifname "lan0" meta nfproto ipv4 meta l4proto tcp tproxy ip to 127.0.0.1:15001 meta mark set 0x1 accept
             iifname "lan0" meta l4proto tcp drop
+            iifname "lan0" meta nfproto ipv4 meta l4proto udp tproxy ip to 127.0.0.1:15001 meta mark set 0x1 accept
+            iifname "lan0" meta l4proto udp drop
           }
         }
         """;

@@ -74,5 +74,8 @@ internal sealed class HttpConnectDialer(string name, IPEndPoint proxy, ProxyCred
         _ => DialOutcome.Failed,
     };
 
+    public DialResult DialUdp(IPEndPoint destination) =>
+        DialResult.Failure(DialOutcome.Rejected, $"{Name} cannot carry UDP (CONNECT carries TCP only)");
+
     public override string ToString() => $"{Name} (http-connect {proxy} via {transport.Name})";
 }

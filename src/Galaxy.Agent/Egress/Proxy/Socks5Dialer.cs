@@ -140,5 +140,8 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
 
     private DialResult Garbled() => DialResult.Failure(DialOutcome.Failed, $"SOCKS5 proxy {proxy} answered something that is not SOCKS5");
 
+    public DialResult DialUdp(IPEndPoint destination) =>
+        DialResult.Failure(DialOutcome.Rejected, $"{Name} cannot carry UDP (UDP ASSOCIATE is not supported yet)");
+
     public override string ToString() => $"{Name} (socks5 {proxy} via {transport.Name})";
 }

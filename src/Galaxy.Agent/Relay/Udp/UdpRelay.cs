@@ -1,0 +1,345 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Galaxy.Agent.Egress;
+using Galaxy.Agent.Interop;
+
+namespace Galaxy.Agent.Relay.Udp;
+
+/// <summary>Picks the egress of a new UDP flow; null refuses it.</summary>
+internal delegate IEgressDialer? UdpRoute(IPEndPoint client, IPEndPoint destination);
+
+/// <summary>
+/// The UDP side of the transparent relay, on one thread: the TPROXY listener's datagrams carry their original
+/// destination (IP_RECVORIGDSTADDR); each (client, destination) gets a session with a transparent
+/// client-side socket and an upstream socket through its egress. Later datagrams of the flow arrive on the
+/// session's client-side socket (TPROXY prefers an established transparent socket), replies go back from
+/// the original destination. The table is bounded; idle sessions are swept every second. One receive
+/// buffer serves every datagram: nothing is allocated per datagram.
+/// </summary>
+internal sealed class UdpRelay : IDisposable
+{
+    private const ulong WakeToken = 0;
+    private const ulong ListenerToken = 1;
+    private const int MaxDatagram = 65535;
+
+    private readonly Socket _listener;
+    private readonly int _listenerFd;
+    private readonly UdpRoute _route;
+    private readonly UdpRelayOptions _options;
+    private readonly SocketFactory _sockets;
+    private readonly UdpSessionTable<UdpSession> _table;
+    private readonly Dictionary<long, UdpSession> _byId = [];
+    private readonly int _epollFd;
+    private readonly int _eventFd;
+    private readonly Thread _thread;
+    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+    private readonly byte[] _name = GC.AllocateArray<byte>(128, pinned: true);
+    private readonly byte[] _control = GC.AllocateArray<byte>(256, pinned: true);
+    private volatile bool _stopping;
+    private long _nextId = 16;
+    private long _refused;
+    private long _sessionsOpened;
+    private int _sessionCount;
+
+    public UdpRelay(Socket listener, UdpRoute route, UdpRelayOptions options, SocketFactory? sockets = null)
+    {
+        _listener = listener;
+        _listener.Blocking = false;
+        _listenerFd = (int)listener.SafeHandle.DangerousGetHandle();
+        _route = route;
+        _options = options;
+        _sockets = sockets ?? SocketFactories.Default;
+        _table = new UdpSessionTable<UdpSession>(options.MaxSessions, options.MaxSessionsPerClient);
+        _epollFd = Libc.EpollCreate1(Libc.EpollCloExec);
+        _eventFd = Libc.EventFd(0, Libc.EfdCloExec | Libc.EfdNonBlock);
+        if (_epollFd < 0 || _eventFd < 0 || !Register(_eventFd, WakeToken) || !Register(_listenerFd, ListenerToken))
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            CloseDescriptors();
+            throw new InvalidOperationException($"setting up the UDP relay's epoll set failed: errno {errno}");
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = "galaxy-udp" };
+    }
+
+    /// <summary>Datagrams dropped because their flow was refused (no route, or the egress cannot carry UDP).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    public long SessionsOpened => Interlocked.Read(ref _sessionsOpened);
+
+    public int SessionCount => Volatile.Read(ref _sessionCount);
+
+    /// <summary>A transparent UDP listener that reports each datagram's original destination.</summary>
+    public static Socket Listen(IPEndPoint endPoint, SocketFactory? sockets = null)
+    {
+        var socket = (sockets ?? SocketFactories.Default)(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            SocketOptions.SetTransparent(socket);
+            SocketOptions.ReceiveOriginalDestination(socket);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endPoint);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Start() => _thread.Start();
+
+    public void Dispose()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
+        if (_thread.IsAlive)
+        {
+            Wake();
+            _thread.Join();
+        }
+
+        foreach (var session in _table.All.ToArray())
+        {
+            session.Dispose();
+        }
+
+        _listener.Dispose();
+        CloseDescriptors();
+    }
+
+    private unsafe void Run()
+    {
+        var events = stackalloc EpollEvent[64];
+        var nextSweep = Environment.TickCount64 + 1000;
+        while (!_stopping)
+        {
+            var count = Libc.EpollWait(_epollFd, events, 64, 1000);
+            for (var i = 0; i < count; i++)
+            {
+                var token = events[i].Data;
+                if (token == WakeToken)
+                {
+                    ulong value;
+                    Libc.Read(_eventFd, &value, sizeof(ulong));
+                }
+                else if (token == ListenerToken)
+                {
+                    DrainListener();
+                }
+                else if (_byId.TryGetValue((long)(token >> 1), out var session))
+                {
+                    if ((token & 1) == 0)
+                    {
+                        DrainClientSide(session);
+                    }
+                    else
+                    {
+                        DrainUpstream(session);
+                    }
+                }
+            }
+
+            var now = Environment.TickCount64;
+            if (now >= nextSweep)
+            {
+                nextSweep = now + 1000;
+                foreach (var expired in _table.RemoveExpired(now))
+                {
+                    Close(expired);
+                }
+            }
+        }
+    }
+
+    /// <summary>First datagrams of flows, with their original destination in the control data.</summary>
+    private unsafe void DrainListener()
+    {
+        fixed (byte* buffer = _buffer, name = _name, control = _control)
+        {
+            while (true)
+            {
+                var vector = new IoVector { Base = buffer, Length = (nuint)_buffer.Length };
+                var message = new MessageHeader
+                {
+                    Name = name, NameLength = (uint)_name.Length, Vectors = &vector, VectorCount = 1,
+                    Control = control, ControlLength = (nuint)_control.Length,
+                };
+                var received = Libc.RecvMsg(_listenerFd, &message, Libc.MsgDontWait);
+                if (received < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    return; // EAGAIN, or an error the next datagram will show again
+                }
+
+                var client = SocketAddressCodec.ReadSocketAddress(_name.AsSpan(0, (int)message.NameLength));
+                var destination = SocketAddressCodec.ReadOriginalDestination(_control.AsSpan(0, (int)message.ControlLength));
+                if (client is null || destination is null)
+                {
+                    continue;
+                }
+
+                var now = Environment.TickCount64;
+                var key = new UdpFlowKey(client, destination);
+                if (!_table.TryGet(key, now, out var session))
+                {
+                    session = Open(key, now);
+                    if (session is null)
+                    {
+                        Interlocked.Increment(ref _refused);
+                        continue;
+                    }
+                }
+
+                Forward(session.UpstreamFd, buffer, (int)received, session, up: true);
+            }
+        }
+    }
+
+    private void DrainClientSide(UdpSession session) => Drain(session, session.ClientSideFd, session.UpstreamFd, up: true);
+
+    private void DrainUpstream(UdpSession session) => Drain(session, session.UpstreamFd, session.ClientSideFd, up: false);
+
+    private unsafe void Drain(UdpSession session, int from, int to, bool up)
+    {
+        fixed (byte* buffer = _buffer)
+        {
+            while (true)
+            {
+                var received = Libc.Recv(from, buffer, (nuint)_buffer.Length, Libc.MsgDontWait);
+                if (received < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    if (errno != Libc.EAGAIN)
+                    {
+                        // ECONNREFUSED from an ICMP unreachable, and the like: the flow stays; the next datagram decides.
+                        continue;
+                    }
+
+                    return;
+                }
+
+                _table.Touch(session.Key, Environment.TickCount64);
+                Forward(to, buffer, (int)received, session, up);
+            }
+        }
+    }
+
+    private static unsafe void Forward(int fd, byte* buffer, int length, UdpSession session, bool up)
+    {
+        // A full socket buffer drops the datagram, as a router would.
+        if (Libc.Send(fd, buffer, (nuint)length, Libc.MsgDontWait) == length)
+        {
+            if (up)
+            {
+                session.BytesUp += length;
+            }
+            else
+            {
+                session.BytesDown += length;
+            }
+        }
+    }
+
+    private UdpSession? Open(UdpFlowKey key, long now)
+    {
+        var dialer = _route(key.Client, key.Destination);
+        if (dialer is null)
+        {
+            return null;
+        }
+
+        var dial = dialer.DialUdp(key.Destination);
+        if (dial.Socket is not { } upstream)
+        {
+            return null;
+        }
+
+        Socket? clientSide = null;
+        try
+        {
+            clientSide = _sockets(key.Destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            SocketOptions.SetTransparent(clientSide);
+            clientSide.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            clientSide.Bind(key.Destination);
+            clientSide.Connect(key.Client);
+            clientSide.Blocking = false;
+            upstream.Blocking = false;
+        }
+        catch (SocketException)
+        {
+            clientSide?.Dispose();
+            upstream.Dispose();
+            return null;
+        }
+
+        var session = new UdpSession(key, clientSide, upstream, dialer.Name) { Id = _nextId++ };
+        if (!Register(session.ClientSideFd, (ulong)session.Id << 1) || !Register(session.UpstreamFd, ((ulong)session.Id << 1) | 1))
+        {
+            session.Dispose();
+            return null;
+        }
+
+        _byId.Add(session.Id, session);
+        Interlocked.Increment(ref _sessionsOpened);
+        Interlocked.Increment(ref _sessionCount);
+        var timeout = key.Destination.Port == 53 ? _options.DnsIdleTimeout : _options.IdleTimeout;
+        if (_table.Add(key, session, now, (long)timeout.TotalMilliseconds) is { } evicted)
+        {
+            Close(evicted);
+        }
+
+        return session;
+    }
+
+    /// <summary>Closes a session the table has already let go of.</summary>
+    private void Close(UdpSession session)
+    {
+        if (_byId.Remove(session.Id))
+        {
+            Interlocked.Decrement(ref _sessionCount);
+        }
+
+        session.Dispose(); // closing the descriptors removes them from the epoll set
+    }
+
+    private unsafe bool Register(int fd, ulong token)
+    {
+        var registration = new EpollEvent { Events = Libc.EpollIn, Data = token };
+        return Libc.EpollCtl(_epollFd, Libc.EpollCtlAdd, fd, &registration) == 0;
+    }
+
+    private unsafe void Wake()
+    {
+        ulong one = 1;
+        Libc.Write(_eventFd, &one, sizeof(ulong));
+    }
+
+    private void CloseDescriptors()
+    {
+        if (_eventFd >= 0)
+        {
+            Libc.Close(_eventFd);
+        }
+
+        if (_epollFd >= 0)
+        {
+            Libc.Close(_epollFd);
+        }
+    }
+}
