@@ -138,5 +138,5 @@ public sealed partial class RtNetlinkClient
 
     /// <summary>The index of the link called <paramref name="name"/>; ENODEV (with <paramref name="command"/>) when absent.</summary>
     private int RequireLinkIndex(string name, string command) =>
-        FindLink(name)?.Index ?? throw new NetlinkException(command, Errno.ENODEV, $"no link named {name}");
+        FindLink(name)?.Index ?? throw new NetlinkException($"{command} (looking up link {name})", Errno.ENODEV);
 }

@@ -128,6 +128,17 @@ public sealed class RtnlParserTests
             $"expected a link, a route and an address event; got {string.Join(", ", events)}");
     }
 
+    [Fact]
+    public void A_DELLINK_becomes_a_deleted_link_event()
+    {
+        var bytes = RtnlGoldenTests.Hex(LinkReply);
+        bytes[4] = (byte)RtnlProtocol.DeleteLink;
+        var enumerator = new NetlinkMessageEnumerator(bytes);
+        Assert.True(enumerator.MoveNext(), "expected one message");
+        Assert.True(RouteEvents.TryParse(enumerator.Current, out var change) && change is LinkChanged { Deleted: true, Link.Name: "va" },
+            "expected LinkChanged(va, Deleted: true) from a DELLINK");
+    }
+
     internal static List<T> Parse<T>(string hex, MessageParser<T> parser)
     {
         var results = new List<T>();
