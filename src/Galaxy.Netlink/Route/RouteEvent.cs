@@ -15,5 +15,9 @@ public sealed record RouteChanged(RouteInfo Route, bool Deleted) : RouteEvent;
 /// <summary>A policy rule was added or, when <paramref name="Deleted"/>, removed.</summary>
 public sealed record RuleChanged(RuleInfo Rule, bool Deleted) : RouteEvent;
 
-/// <summary>The kernel dropped events (ENOBUFS): the caller must resynchronise by dumping.</summary>
+/// <summary>
+/// The kernel dropped events (ENOBUFS): the caller must resynchronise by dumping. The kernel keeps
+/// dropping (without a second ENOBUFS) until the monitor has drained its queue, so dump after this
+/// event rather than trusting the events that follow it right away.
+/// </summary>
 public sealed record EventsLost : RouteEvent;
