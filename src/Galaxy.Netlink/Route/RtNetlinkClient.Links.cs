@@ -56,8 +56,9 @@ public sealed partial class RtNetlinkClient
     }
 
     /// <summary>
-    /// <c>ip link add NAME type veth peer name PEER [netns PATH]</c>: a veth pair, the peer optionally
-    /// created straight inside the namespace at <paramref name="peerNamespacePath"/>.
+    /// <c>ip link add NAME type veth peer name PEER [netns NS]</c>: a veth pair, the peer optionally
+    /// created straight inside another namespace: <paramref name="peerNamespacePath"/> is a path
+    /// (<c>/run/netns/NAME</c>, <c>/proc/PID/ns/net</c>) or, without a slash, a name under <c>/run/netns</c>.
     /// </summary>
     public void CreateVeth(string name, string peerName, string? peerNamespacePath = null)
     {
@@ -68,6 +69,11 @@ public sealed partial class RtNetlinkClient
         {
             Change(command, (w, s) => LinkMessages.WriteCreateVeth(w, s, name, peerName, null));
             return;
+        }
+
+        if (!peerNamespacePath.Contains('/', StringComparison.Ordinal))
+        {
+            peerNamespacePath = NetworkNamespace.PathOf(peerNamespacePath);
         }
 
         var fd = Libc.Open(peerNamespacePath, Libc.OpenReadOnly | Libc.OpenCloseOnExec);

@@ -62,6 +62,17 @@ public sealed class RouteCommandTextTests
         Assert.True(expected.SequenceEqual(seen), $"expected scopes {string.Join(", ", expected)}; saw {string.Join(", ", seen)}");
     }
 
+    [Theory]
+    [InlineData("198.51.100.77", 24, "198.51.100.0/24")]
+    [InlineData("203.0.113.255", 25, "203.0.113.128/25")]
+    [InlineData("2001:db8::1", 32, "2001:db8::/32")]
+    [InlineData("2001:db8:ffff::1", 47, "2001:db8:fffe::/47")]
+    public void Parsed_prefixes_have_their_host_bits_cleared(string address, int length, string expected)
+    {
+        var prefix = IpText.Prefix(IPAddress.Parse(address), length).ToString();
+        AssertText(expected, prefix);
+    }
+
     private static void AssertText(string expected, string actual) =>
         Assert.True(expected == actual, $"expected \"{expected}\"; saw \"{actual}\"");
 }

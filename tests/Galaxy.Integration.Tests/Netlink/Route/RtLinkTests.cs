@@ -65,6 +65,11 @@ public sealed class RtLinkTests
         rt.DeleteLink(rt.FindLink("va")!.Index);
         there = await IpJson.QueryAsync(other, "link", "show");
         Assert.True(!there.Any(l => l.Text("ifname") == "vb"), $"expected vb gone with va; ip -j link show: {IpJson.Describe(there)}");
+
+        // A bare name means /run/netns/NAME, as for `ip link … netns NAME`.
+        rt.CreateVeth("vc", "vd", other.Namespace);
+        there = await IpJson.QueryAsync(other, "link", "show");
+        Assert.True(there.Any(l => l.Text("ifname") == "vd"), $"expected vd in {other} (namespace given by name); ip -j link show: {IpJson.Describe(there)}");
     }
 
     [Fact]
