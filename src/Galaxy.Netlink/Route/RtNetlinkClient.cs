@@ -49,10 +49,10 @@ public sealed partial class RtNetlinkClient : IDisposable
     }
 
     /// <summary>
-    /// Sends one change and waits for its ACK. An errno in <paramref name="tolerated"/> counts as success
+    /// Sends one change and waits for its ACK. The errno <paramref name="tolerated"/> counts as success
     /// (returned); any other error is logged and thrown with <paramref name="command"/> as the operation.
     /// </summary>
-    private int Change(string command, Action<NetlinkWriter, uint> encode, int tolerated = -1, int alsoTolerated = -1)
+    private int Change(string command, Action<NetlinkWriter, uint> encode, int tolerated = -1)
     {
         NetlinkError? error;
         lock (_gate)
@@ -67,7 +67,7 @@ public sealed partial class RtNetlinkClient : IDisposable
         if (error is { } e)
         {
             var reason = Core.Interop.Errno.Name(e.Errno);
-            if (e.Errno == tolerated || e.Errno == alsoTolerated)
+            if (e.Errno == tolerated)
             {
                 var text = $"{command} (already so: {reason})";
                 NetlinkLog.KernelChange(_logger, text);

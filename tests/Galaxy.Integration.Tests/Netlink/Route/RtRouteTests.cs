@@ -18,7 +18,7 @@ public sealed class RtRouteTests
     {
         await using var lab = TestLab.Create();
         var host = await lab.AddHostAsync("r");
-        using var rt = await ConnectedAsync(host);
+        using var rt = Connected(host);
 
         var routes = new[]
         {
@@ -69,7 +69,7 @@ public sealed class RtRouteTests
     {
         await using var lab = TestLab.Create();
         var host = await lab.AddHostAsync("r");
-        using var rt = await ConnectedAsync(host);
+        using var rt = Connected(host);
 
         var routes = new[]
         {
@@ -117,7 +117,7 @@ public sealed class RtRouteTests
     {
         await using var lab = TestLab.Create();
         var host = await lab.AddHostAsync("r");
-        using var rt = await ConnectedAsync(host);
+        using var rt = Connected(host);
         var route = V4("203.0.113.0/24") with { Gateway = IPAddress.Parse("198.51.100.2"), Table = 100 };
         rt.AddRoute(route);
 
@@ -131,7 +131,7 @@ public sealed class RtRouteTests
     {
         await using var lab = TestLab.Create();
         var host = await lab.AddHostAsync("r");
-        using var rt = await ConnectedAsync(host);
+        using var rt = Connected(host);
 
         var v4 = Assert.Throws<NetlinkException>(() => rt.DeleteRoute(V4("203.0.113.0/24") with { Type = RouteType.Blackhole, Table = 100 }));
         Assert.True(v4.Errno is Errno.ESRCH or Errno.ENOENT && v4.Message.Contains("ip route del blackhole 203.0.113.0/24 table 100", StringComparison.Ordinal),
@@ -147,7 +147,7 @@ public sealed class RtRouteTests
     {
         await using var lab = TestLab.Create();
         var host = await lab.AddHostAsync("r");
-        using var rt = await ConnectedAsync(host);
+        using var rt = Connected(host);
 
         var byName = Assert.Throws<NetlinkException>(() => rt.AddRoute(V4("203.0.113.0/24") with { OutputInterfaceName = "nosuch0", Table = 100 }));
         Assert.True(byName.Errno == Errno.ENODEV && byName.Message.Contains("ip route add 203.0.113.0/24 dev nosuch0 table 100", StringComparison.Ordinal),
@@ -163,14 +163,14 @@ public sealed class RtRouteTests
     {
         await using var lab = TestLab.Create();
         var host = await lab.AddHostAsync("r");
-        using var rt = await ConnectedAsync(host);
+        using var rt = Connected(host);
         rt.AddRoute(V4(null) with { Gateway = IPAddress.Parse("198.51.100.2") });
 
         await AssertTableAsync(host, rt, 254, IpFamily.IPv4, ["unicast default via 198.51.100.2 dev va scope -", "unicast 198.51.100.0/24 dev va scope link"]);
     }
 
     /// <summary>A namespace with veth va (198.51.100.1/24, 2001:db8::1/64) whose peer vb is up, and a client on it.</summary>
-    private static async Task<RtNetlinkClient> ConnectedAsync(LabHost host)
+    private static RtNetlinkClient Connected(LabHost host)
     {
         var rt = RtNetlinkClient.OpenIn(host.NamespacePath);
         rt.CreateVeth("va", "vb");
@@ -178,7 +178,6 @@ public sealed class RtRouteTests
         rt.SetLinkUp("vb", true);
         rt.AddAddress("va", IPAddress.Parse("198.51.100.1"), 24);
         rt.AddAddress("va", IPAddress.Parse("2001:db8::1"), 64);
-        await Task.CompletedTask;
         return rt;
     }
 
