@@ -37,9 +37,10 @@ public sealed partial class NfBatch
         }
 
         var resolved = rule with { Expressions = expressions };
+        var suspect = NfHookRules.Suspect(expressions, _chainsAdded.GetValueOrDefault((family, table, chain)));
         var flags = (ushort)(Request | Create | Core.NetlinkProtocol.FlagAppend);
         return Add($"rule in chain {chain} of table {table}: {resolved}", $"add rule {NfNames.Family(family)} {table} {chain} {resolved}",
-            (w, seq, extra) => NfMessages.Rule(w, (ushort)(flags | extra), seq, family, table, chain, resolved));
+            (w, seq, extra) => NfMessages.Rule(w, (ushort)(flags | extra), seq, family, table, chain, resolved, suspect));
     }
 
     /// <summary><c>add rule</c> from a rule builder (its family must match).</summary>

@@ -22,6 +22,7 @@ public sealed partial class NfBatch
 
     private readonly List<NfBatchMessage> _messages = [];
     private readonly Dictionary<(NfFamily, string, string), NfSetReference> _setsAdded = [];
+    private readonly Dictionary<(NfFamily, string, string), NfBaseChain> _chainsAdded = [];
     private uint _nextSetId = 1;
 
     /// <summary>How many messages the batch holds (BEGIN/END excluded).</summary>
@@ -70,6 +71,7 @@ public sealed partial class NfBatch
         ArgumentNullException.ThrowIfNull(baseChain);
         var command = string.Create(CultureInfo.InvariantCulture,
             $"add chain {NfNames.Family(family)} {table} {name} {{ type {NfNames.ChainType(baseChain.Type)} hook {NfNames.Hook(baseChain.Hook)} priority {baseChain.Priority}; policy {(baseChain.Policy == NfChainPolicy.Accept ? "accept" : "drop")}; }}");
+        _chainsAdded[(family, table, name)] = baseChain;
         return Add($"base chain {name} in table {table}", command,
             (w, seq, extra) => { NfMessages.Chain(w, (ushort)(Request | Create | extra), seq, family, table, name, baseChain); return null; });
     }

@@ -10,6 +10,12 @@ internal sealed class NfExpressionLayout
 
     public int Count => _ranges.Count;
 
+    /// <summary>
+    /// The expression to blame when the kernel refuses the rule without an offset (EOPNOTSUPP for a
+    /// wrong hook), inferred from the chain's hook; -1 when none.
+    /// </summary>
+    public int HookSuspect { get; init; } = -1;
+
     public void Add(int start, int end, string name) => _ranges.Add((start, end, name));
 
     public (int Start, int End, string Name) this[int index] => _ranges[index];

@@ -141,12 +141,12 @@ internal static class NfMessages
     /// NEWRULE: TABLE 1, CHAIN 2, EXPRESSIONS 4 { LIST_ELEM 1 { NAME, DATA } ... }, [USERDATA 7 = comment TLV].
     /// Returns where each expression sits in the message.
     /// </summary>
-    public static NfExpressionLayout Rule(NetlinkWriter writer, ushort flags, uint sequence, NfFamily family, string table, string chain, NfRule rule)
+    public static NfExpressionLayout Rule(NetlinkWriter writer, ushort flags, uint sequence, NfFamily family, string table, string chain, NfRule rule, int hookSuspect = -1)
     {
         var start = Begin(writer, NfTablesProtocol.MessageType(NfTablesProtocol.NewRule), flags, sequence, family);
         writer.WriteString(NfTablesProtocol.RuleTable, table);
         writer.WriteString(NfTablesProtocol.RuleChain, chain);
-        var layout = new NfExpressionLayout();
+        var layout = new NfExpressionLayout { HookSuspect = hookSuspect };
         var list = writer.BeginNested(NfTablesProtocol.RuleExpressions);
         foreach (var expression in rule.Expressions)
         {

@@ -117,11 +117,19 @@ public sealed partial class NfTablesClient : IDisposable
         }
 
         var message = layout.Messages[index];
+        var description = message.Description;
         int? expressionIndex = null;
         string? expressionName = null;
-        if (message.Expressions is { } expressions && error.Offset is { } offset)
+        if (message.Expressions is { } expressions)
         {
-            var found = expressions.IndexOf(offset);
+            var found = error.Offset is { } offset ? expressions.IndexOf(offset) : -1;
+            if (found < 0 && error.Offset is null && error.Errno == Errno.EOPNOTSUPP && expressions.HookSuspect >= 0)
+            {
+                // The kernel refuses a wrong-hook expression without an offset: name the one the hook rules out.
+                found = expressions.HookSuspect;
+                description += " [the kernel gave no offset; expression inferred from the chain's hook]";
+            }
+
             if (found >= 0)
             {
                 expressionIndex = found;
@@ -131,6 +139,6 @@ public sealed partial class NfTablesClient : IDisposable
 
         var reason = Errno.Name(error.Errno);
         NetlinkLog.KernelChangeRefused(_logger, message.Command, reason);
-        return new NetlinkException(operation, error.Errno, error.Message, error.Offset, index, message.Description, expressionIndex, expressionName);
+        return new NetlinkException(operation, error.Errno, error.Message, error.Offset, index, description, expressionIndex, expressionName);
     }
 }
