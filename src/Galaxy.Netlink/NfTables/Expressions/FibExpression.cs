@@ -10,7 +10,21 @@ public sealed record FibExpression(NfFibInputs Flags, NfFibResult Result, uint R
 {
     public override string Name => "fib";
 
-    public override string ToString() => $"fib flags {(uint)Flags} result {(uint)Result} => reg {Register}";
+    /// <summary>nft's debug form: <c>fib saddr type => reg 1</c>.</summary>
+    public override string ToString()
+    {
+        var inputs = new List<string>();
+        foreach (var (flag, word) in new[] { (NfFibInputs.SourceAddress, "saddr"), (NfFibInputs.DestinationAddress, "daddr"), (NfFibInputs.Mark, "mark"), (NfFibInputs.InputInterface, "iif"), (NfFibInputs.OutputInterface, "oif") })
+        {
+            if ((Flags & flag) != 0)
+            {
+                inputs.Add(word);
+            }
+        }
+
+        var result = Result switch { NfFibResult.OutputInterface => "oif", NfFibResult.OutputInterfaceName => "oifname", _ => "type" };
+        return $"fib {string.Join(" . ", inputs)} {result} => reg {Register}";
+    }
 
     internal override void EncodeData(NetlinkWriter writer)
     {

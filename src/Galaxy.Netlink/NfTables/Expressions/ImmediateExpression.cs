@@ -42,7 +42,7 @@ public sealed record ImmediateExpression : NfExpression
     }
 
     public override string ToString() => Verdict is not null
-        ? $"immediate reg 0 {Verdict}"
+        ? $"immediate reg 0 {(Verdict.Chain is null ? Verdict.ToString() : Verdict.ToString().Replace(" ", " -> ", StringComparison.Ordinal))}"
         : $"immediate reg {Register} {NfData.Hex(Data.Span)}";
 
     internal override void EncodeData(NetlinkWriter writer)
