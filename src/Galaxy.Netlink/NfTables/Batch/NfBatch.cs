@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Galaxy.Netlink.Core;
 
 namespace Galaxy.Netlink.NfTables;
@@ -99,13 +97,4 @@ public sealed partial class NfBatch
     }
 
     private static void Require(string value, string name) => ArgumentException.ThrowIfNullOrEmpty(value, name);
-
-    private static AddressFamily AddressFamilyOf(NfSetKeyType keyType) =>
-        keyType.Length == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
-
-    private static string Describe(IEnumerable<IPNetwork> prefixes)
-    {
-        var list = prefixes.Take(4).Select(p => p.ToString()).ToList();
-        return string.Join(", ", list);
-    }
 }

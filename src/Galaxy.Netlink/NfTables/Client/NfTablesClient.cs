@@ -84,7 +84,10 @@ public sealed partial class NfTablesClient : IDisposable
         {
             foreach (var message in layout.Messages)
             {
-                NetlinkLog.KernelChange(_logger, message.Command);
+                if (!message.Command.StartsWith('#'))
+                {
+                    NetlinkLog.KernelChange(_logger, message.Command); // anonymous sets show inside their rule's command
+                }
             }
 
             return;

@@ -86,9 +86,22 @@ public sealed partial class RuleBuilder
     private RuleBuilder PortCompare(byte protocol, uint offset, ushort port, bool not, string what)
     {
         TransportDependency(protocol);
+        _text.Add(Inv($"{what} {Op(not)}{port}"));
+        if (!not && _lastPortMatch is { } last && last.Protocol == protocol && last.Offset != offset && last.Index == _expressions.Count - 2)
+        {
+            // nft 1.0.6 merges "sport == a" and "dport == b" of one protocol, in either order, into one
+            // 4-byte load at transport+0 (measured: "tcp dport 443 tcp sport 1" → 4b @ +0 == 0001 01bb).
+            var (sport, dport) = offset == 2 ? (last.Port, port) : (port, last.Port);
+            _expressions.RemoveRange(last.Index, 2);
+            _expressions.Add(new PayloadExpression(NfPayloadBase.Transport, 0, 4));
+            _expressions.Add(new CmpExpression(1, NfCmpOp.Equal, NfKey.Port(sport).Concat(NfKey.Port(dport)).ToArray()));
+            _lastPortMatch = null;
+            return this;
+        }
+
         _expressions.Add(new PayloadExpression(NfPayloadBase.Transport, offset, 2));
         _expressions.Add(new CmpExpression(1, not ? NfCmpOp.NotEqual : NfCmpOp.Equal, NfKey.Port(port)));
-        _text.Add(Inv($"{what} {Op(not)}{port}"));
+        _lastPortMatch = not ? null : (protocol, offset, port, _expressions.Count - 2);
         return this;
     }
 

@@ -21,6 +21,7 @@ public sealed partial class RuleBuilder
     private byte? _networkProtocol;   // nfproto already matched (2 or 10)
     private byte? _transportProtocol; // l4proto already matched
     private string? _comment;
+    private (byte Protocol, uint Offset, ushort Port, int Index)? _lastPortMatch; // an equality port match nft may merge with the next
 
     public RuleBuilder(NfFamily family)
     {
