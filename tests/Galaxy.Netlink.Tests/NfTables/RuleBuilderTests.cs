@@ -79,4 +79,19 @@ public sealed class RuleBuilderTests
         new NfBatch().AddTable(NfFamily.Inet, "helper", owner: true).Encode(writer, 0);
         Assert.Contains("  2: 00000002\n", BatchText.Decode(writer.Written), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(6, true, "0004020000000314000407000000010c000408000000010402000000")]   // tcp dport { 80, 443 } (strace of nft 1.0.6)
+    [InlineData(17, false, "0004020000000314000407000000010c000406000000010401000000")] // udp sport { 80, 443 }
+    public void An_anonymous_port_set_carries_nfts_typeof_userdata(byte protocol, bool destination, string expected)
+    {
+        var rule = protocol == 6
+            ? new RuleBuilder(NfFamily.Inet).TcpDportIn(80, 443).Accept()
+            : new RuleBuilder(NfFamily.Inet).UdpSportIn(80, 443).Accept();
+        using var writer = new NetlinkWriter();
+        new NfBatch().AddRule("t", "c", rule).Encode(writer, 0);
+        var set = BatchText.DecodeMessageAt(writer.Written, 20);
+        Assert.True(set.Contains($"  13: {expected}\n", StringComparison.Ordinal) && set.Contains("  9 {\n    1: 00000002\n  }", StringComparison.Ordinal),
+            $"expected USERDATA {expected} and DESC SIZE 2 (destination={destination}), saw\n{set}");
+    }
 }

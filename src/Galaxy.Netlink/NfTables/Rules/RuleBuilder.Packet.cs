@@ -121,7 +121,11 @@ public sealed partial class RuleBuilder
 
         TransportDependency(protocol);
         var text = string.Join(", ", distinct);
-        var set = new NfAnonymousSet(NfSetKeyType.InetService, distinct.Select(p => (ReadOnlyMemory<byte>)NfKey.Port(p)).ToArray()) { Text = text };
+        var set = new NfAnonymousSet(NfSetKeyType.InetService, distinct.Select(p => (ReadOnlyMemory<byte>)NfKey.Port(p)).ToArray())
+        {
+            Text = text,
+            UserData = NfAnonymousSet.PortUserData(protocol, destination: offset == 2),
+        };
         _expressions.Add(new PayloadExpression(NfPayloadBase.Transport, offset, 2));
         _expressions.Add(new LookupExpression("__set%d") { AnonymousSet = set });
         _text.Add($"{what} {{ {text} }}");

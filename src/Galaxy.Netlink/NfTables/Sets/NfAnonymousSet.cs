@@ -43,4 +43,16 @@ public sealed record NfAnonymousSet
     /// </summary>
     internal static byte[] MetaL4ProtoUserData { get; } =
         Convert.FromHexString("000401000000030e0004090000000106000410000000");
+
+    /// <summary>
+    /// The USERDATA nft 1.0.6 sends for <c>tcp dport { ... }</c> (measured): KEYBYTEORDER big-endian, then
+    /// KEY_TYPEOF { EXPR payload (7), DATA { PAYLOAD_DESC (tcp 8, udp 6), PAYLOAD_TYPE (sport 1, dport 2) } }.
+    /// </summary>
+    internal static byte[] PortUserData(byte protocol, bool destination)
+    {
+        var bytes = Convert.FromHexString("0004020000000314000407000000010c000408000000010402000000");
+        bytes[18] = protocol == 17 ? (byte)6 : (byte)8;
+        bytes[24] = destination ? (byte)2 : (byte)1;
+        return bytes;
+    }
 }
