@@ -83,6 +83,24 @@ public sealed partial class NfBatch
             (w, seq, extra) => { NfMessages.Chain(w, (ushort)(Request | Create | extra), seq, family, table, name, null); return null; });
     }
 
+    /// <summary><c>delete chain</c>: ENOENT when missing, EBUSY while rules or jumps use it.</summary>
+    public NfBatch DeleteChain(NfFamily family, string table, string name)
+    {
+        Require(table, nameof(table));
+        Require(name, nameof(name));
+        var command = $"delete chain {NfNames.Family(family)} {table} {name}";
+        return Add(command, command, (w, seq, extra) => { NfMessages.DeleteNamed(w, NfTablesProtocol.DelChain, (ushort)(Request | extra), seq, family, table, NfTablesProtocol.ChainName, name); return null; });
+    }
+
+    /// <summary><c>delete set</c>: ENOENT when missing, EBUSY while a rule looks it up.</summary>
+    public NfBatch DeleteSet(NfFamily family, string table, string name)
+    {
+        Require(table, nameof(table));
+        Require(name, nameof(name));
+        var command = $"delete set {NfNames.Family(family)} {table} {name}";
+        return Add(command, command, (w, seq, extra) => { NfMessages.DeleteNamed(w, NfTablesProtocol.DelSet, (ushort)(Request | extra), seq, family, table, NfTablesProtocol.SetName, name); return null; });
+    }
+
     private NfBatch TableMessage(byte message, string verb, NfFamily family, string name)
     {
         Require(name, nameof(name));

@@ -183,6 +183,15 @@ internal static class NfMessages
         writer.EndMessage(start);
     }
 
+    /// <summary>DELCHAIN / DELSET: TABLE 1, then the object's NAME (chain 3, set 2).</summary>
+    public static void DeleteNamed(NetlinkWriter writer, byte message, ushort flags, uint sequence, NfFamily family, string table, ushort nameAttribute, string name)
+    {
+        var start = Begin(writer, NfTablesProtocol.MessageType(message), flags, sequence, family);
+        writer.WriteString(1, table); // NFTA_CHAIN_TABLE / NFTA_SET_TABLE
+        writer.WriteString(nameAttribute, name);
+        writer.EndMessage(start);
+    }
+
     /// <summary>nft's rule USERDATA: NFTNL_UDATA_RULE_COMMENT (0), u8 length, the text NUL-terminated.</summary>
     public static byte[] CommentUserData(string comment)
     {

@@ -34,7 +34,7 @@ public sealed class NfTablesLifecycleTests
     }
 
     [Fact]
-    public async Task Flush_empties_the_table_delete_rule_removes_one_and_destroy_removes_the_table()
+    public async Task Flush_delete_and_destroy_remove_exactly_what_they_name()
     {
         await using var lab = Lab.Lab.Create();
         var router = await lab.AddHostAsync("router");
@@ -51,6 +51,11 @@ public sealed class NfTablesLifecycleTests
         var flushed = await NftOracle.ListAsync(router);
         Assert.True(flushed.Rules("galaxy", "prerouting").Count == 0, $"expected no rules after flush:\n{flushed.Json}");
         Assert.True(flushed.Chain("galaxy", "prerouting") is not null, "expected the chains to stay after a flush");
+
+        nf.Commit(new NfBatch().DeleteSet(NfFamily.Inet, "galaxy", "bypass4").DeleteChain(NfFamily.Inet, "galaxy", "forward"));
+        var pruned = await NftOracle.ListAsync(router);
+        Assert.True(pruned.Set("galaxy", "bypass4") is null && pruned.Chain("galaxy", "forward") is null && pruned.Chain("galaxy", "prerouting") is not null,
+            $"expected set bypass4 and chain forward deleted, prerouting kept:\n{pruned.Json}");
 
         nf.Commit(new NfBatch().DestroyTable(NfFamily.Inet, "galaxy"));
         Assert.False((await NftOracle.ListAsync(router)).HasTable("inet", "galaxy"), "expected the table gone after destroy");
