@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 using Galaxy.Netlink.NfTables;
 
 namespace Galaxy.Integration.Tests.Netlink.NfTables;
@@ -10,7 +10,7 @@ public sealed class NfTablesCommitTests
     [Fact]
     public async Task The_tproxy_ruleset_commits_and_nft_lists_it_exactly()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using (var client = NfTablesClient.OpenIn(router.NamespacePath))
         {
@@ -43,7 +43,7 @@ public sealed class NfTablesCommitTests
     [Fact]
     public async Task Our_read_back_agrees_with_what_was_committed()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         client.Commit(NfTablesFixture.RulesetBatch());

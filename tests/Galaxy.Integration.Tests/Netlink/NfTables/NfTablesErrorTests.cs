@@ -1,4 +1,4 @@
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 using Galaxy.Netlink;
 using Galaxy.Netlink.Core.Interop;
 using Galaxy.Netlink.NfTables;
@@ -11,7 +11,7 @@ public sealed class NfTablesErrorTests
     [Fact]
     public async Task Creating_an_existing_table_exclusively_fails_with_EEXIST_naming_the_message()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         client.Commit(new NfBatch().AddTable(NfFamily.Inet, "t1", exclusive: true));
@@ -26,7 +26,7 @@ public sealed class NfTablesErrorTests
     [Fact]
     public async Task A_rule_in_a_missing_chain_fails_with_ENOENT_and_rolls_back_the_table_of_the_same_batch()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         var batch = new NfBatch().AddTable(NfFamily.Inet, "t1")
@@ -42,7 +42,7 @@ public sealed class NfTablesErrorTests
     [Fact]
     public async Task Deleting_a_missing_table_fails_with_ENOENT_but_destroying_it_succeeds()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
 
@@ -55,7 +55,7 @@ public sealed class NfTablesErrorTests
     [Fact]
     public async Task A_tproxy_rule_in_an_output_chain_is_refused_and_the_whole_batch_is_rolled_back()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         var batch = new NfBatch()
@@ -76,7 +76,7 @@ public sealed class NfTablesErrorTests
     [Fact]
     public async Task A_stale_generation_is_refused_with_ERESTART_and_applies_nothing()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         var generation = client.GetGeneration();
@@ -96,7 +96,7 @@ public sealed class NfTablesErrorTests
     [Fact]
     public async Task A_lookup_of_a_missing_set_names_the_lookup_expression_from_the_kernel_offset()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         client.Commit(new NfBatch().AddTable(NfFamily.Inet, "t3")

@@ -1,4 +1,4 @@
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 using Galaxy.Netlink.NfTables;
 
 namespace Galaxy.Integration.Tests.Netlink.NfTables;
@@ -9,7 +9,7 @@ public sealed class NfTablesLifecycleTests
     [Fact]
     public async Task A_counter_rule_counts_real_pings()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var client = await lab.AddHostAsync("client");
         var router = await lab.AddHostAsync("router");
         await lab.ConnectAsync(client, "eth0", router, "lan0");
@@ -36,7 +36,7 @@ public sealed class NfTablesLifecycleTests
     [Fact]
     public async Task Flush_delete_and_destroy_remove_exactly_what_they_name()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var nf = NfTablesClient.OpenIn(router.NamespacePath);
         nf.Commit(NfTablesFixture.RulesetBatch());
@@ -69,7 +69,7 @@ public sealed class NfTablesLifecycleTests
     [Fact]
     public async Task A_batch_of_3000_rules_commits_without_ENOBUFS()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var nf = NfTablesClient.OpenIn(router.NamespacePath);
         var batch = new NfBatch()

@@ -1,4 +1,4 @@
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 using Galaxy.Netlink;
 using Galaxy.Netlink.NfTables;
 using Microsoft.Extensions.Logging;
@@ -11,7 +11,7 @@ public sealed class NfTablesLoggingTests
     [Fact]
     public async Task A_commit_logs_each_change_as_its_nft_command_and_a_refusal_names_it()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         var logger = new ListLogger();
         using var client = NfTablesClient.OpenIn(router.NamespacePath, logger);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text.Json;
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 using Galaxy.Netlink.NfTables;
 
 namespace Galaxy.Integration.Tests.Netlink.NfTables;
@@ -12,7 +12,7 @@ public sealed class NfTablesSetTests
     [Fact]
     public async Task Named_sets_of_every_key_type_list_in_nft_as_their_elements()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         var batch = new NfBatch().AddTable(NfFamily.Inet, "s");
@@ -51,7 +51,7 @@ public sealed class NfTablesSetTests
     [Fact]
     public async Task A_set_of_50000_prefixes_commits_in_one_batch_and_reads_back_whole()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
         // 50 000 separate /24s (every other /24 from 10.0.0.0, never adjacent, so none merge).

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 
 namespace Galaxy.Integration.Tests.Netlink.NfTables;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 using Galaxy.Netlink.NfTables;
 
 namespace Galaxy.Integration.Tests.Netlink.NfTables;
@@ -65,7 +65,7 @@ public sealed partial class RuleBuilderIdiomTests
     [Fact]
     public async Task Every_builder_rule_stores_the_same_expressions_as_nft_generates()
     {
-        await using var lab = Lab.Lab.Create();
+        await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         await router.RunCheckedAsync(["nft", "-f", "-"], stdin: """
             table inet p {

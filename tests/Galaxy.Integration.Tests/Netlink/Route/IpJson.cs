@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Galaxy.Integration.Tests.Lab;
+using Galaxy.Integration.Tests.Labs;
 
 namespace Galaxy.Integration.Tests.Netlink.Route;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using Galaxy.Integration.Tests.Lab;
-using TestLab = Galaxy.Integration.Tests.Lab.Lab;
+using Galaxy.Integration.Tests.Labs;
+using TestLab = Galaxy.Integration.Tests.Labs.Lab;
 using Galaxy.Netlink.Route;
 
 namespace Galaxy.Integration.Tests.Netlink.Route;

@@ -2,7 +2,7 @@ using System.Net;
 using Galaxy.Netlink;
 using Galaxy.Netlink.Route;
 using Microsoft.Extensions.Logging;
-using TestLab = Galaxy.Integration.Tests.Lab.Lab;
+using TestLab = Galaxy.Integration.Tests.Labs.Lab;
 
 namespace Galaxy.Integration.Tests.Netlink.Route;
 

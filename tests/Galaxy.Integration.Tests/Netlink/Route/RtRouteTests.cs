@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Galaxy.Integration.Tests.Lab;
-using TestLab = Galaxy.Integration.Tests.Lab.Lab;
+using Galaxy.Integration.Tests.Labs;
+using TestLab = Galaxy.Integration.Tests.Labs.Lab;
 using Galaxy.Netlink;
 using Galaxy.Netlink.Core.Interop;
 using Galaxy.Netlink.Route;

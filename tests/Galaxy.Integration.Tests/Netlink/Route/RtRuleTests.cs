@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Galaxy.Integration.Tests.Lab;
-using TestLab = Galaxy.Integration.Tests.Lab.Lab;
+using Galaxy.Integration.Tests.Labs;
+using TestLab = Galaxy.Integration.Tests.Labs.Lab;
 using Galaxy.Netlink.Route;
 
 namespace Galaxy.Integration.Tests.Netlink.Route;
