@@ -26,6 +26,7 @@ internal static class GalaxyCli
         }
 
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(OvpnCommand.Create());
         return root;
     }
 
