@@ -189,6 +189,11 @@ internal static class OpenVpnCommandLine
                 throw new ArgumentException($"pinned remote {remote.Address} names remote #{remote.RemoteIndex}; the profile has {profile.Remotes.Length}", nameof(settings));
             }
 
+            if (remote.Transport != profile.Remotes[remote.RemoteIndex].Transport)
+            {
+                throw new ArgumentException($"pinned remote {remote.Address} uses {remote.Transport}; the profile's remote #{remote.RemoteIndex} uses {profile.Remotes[remote.RemoteIndex].Transport}", nameof(settings));
+            }
+
             if (remote.Port is <= 0 or > 65535)
             {
                 throw new ArgumentException($"pinned remote {remote.Address} has port {remote.Port}", nameof(settings));

@@ -22,16 +22,21 @@ internal sealed class OvpnFolder
     /// <summary>The folder's canonical path.</summary>
     public string RealPath { get; }
 
-    /// <summary>The folder of an existing profile file (after resolving the profile's own symlinks).</summary>
-    public static OvpnFolder? ForProfile(string profilePath, out string? error)
+    /// <summary>
+    /// The folder of an existing profile file, after resolving the profile's own symlinks;
+    /// <paramref name="realProfilePath"/> is the resolved file, the one to read.
+    /// </summary>
+    public static OvpnFolder? ForProfile(string profilePath, out string realProfilePath, out string? error)
     {
         var real = Interop.TryRealPath(profilePath, out var errno);
         if (real is null)
         {
+            realProfilePath = profilePath;
             error = Errno(errno);
             return null;
         }
 
+        realProfilePath = real;
         error = null;
         return new OvpnFolder(Path.GetDirectoryName(real) ?? "/");
     }

@@ -34,8 +34,8 @@ internal sealed partial class OvpnImporter
     /// <summary>Reads and judges the profile at <paramref name="path"/>; files it names are read from its folder.</summary>
     public static OvpnImportResult ImportFile(string path)
     {
-        var folder = OvpnFolder.ForProfile(path, out var error);
-        var read = folder is null ? OvpnFileRead.Failed($"cannot open the file: {error}") : OvpnFolder.ReadBounded(path);
+        var folder = OvpnFolder.ForProfile(path, out var realPath, out var error);
+        var read = folder is null ? OvpnFileRead.Failed($"cannot open the file: {error}") : OvpnFolder.ReadBounded(realPath);
         if (read.TooLarge)
         {
             return new OvpnImportResult(null, [], [OvpnDiagnostic.Error(new OvpnLocation(path, 1), $"profiles larger than {OvpnParser.MaxFileBytes} bytes are refused")]);

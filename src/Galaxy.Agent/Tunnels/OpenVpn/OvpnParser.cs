@@ -51,6 +51,8 @@ internal static class OvpnParser
 
     public const string ConnectionTag = "connection";
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static OvpnParseResult Parse(string fileName, ReadOnlySpan<byte> content)
     {
         var errors = new List<OvpnDiagnostic>();
@@ -75,7 +77,6 @@ internal static class OvpnParser
     private static string?[] SplitLines(string fileName, ReadOnlySpan<byte> content, List<OvpnDiagnostic> errors)
     {
         var lines = new List<string?>();
-        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
         var number = 0;
         while (!content.IsEmpty)
         {
@@ -112,7 +113,7 @@ internal static class OvpnParser
             string text;
             try
             {
-                text = strict.GetString(line);
+                text = StrictUtf8.GetString(line);
             }
             catch (DecoderFallbackException)
             {

@@ -132,6 +132,7 @@ public sealed class OpenVpnCommandLineTests
         var settings = OvpnSamples.Settings(profile) with { Remotes = [new PinnedRemote(IPAddress.Parse("192.0.2.1"), 1194, OvpnTransport.Udp, 5)] };
         Assert.Throws<ArgumentException>(() => OpenVpnCommandLine.Build(profile, settings));
         Assert.Throws<ArgumentException>(() => OpenVpnCommandLine.Build(profile, settings with { Remotes = [] }));
+        Assert.Throws<ArgumentException>(() => OpenVpnCommandLine.Build(profile, settings with { Remotes = [new PinnedRemote(IPAddress.Parse("192.0.2.1"), 1194, OvpnTransport.Tcp, 0)] }));
     }
 
     public static TheoryData<string> RealisticProfiles => ["commercial", "files", "connections"];

@@ -4,6 +4,8 @@ namespace Galaxy.Agent.Tests.Tunnels.OpenVpn;
 
 public sealed class OvpnImporterTests
 {
+    private static readonly string[] InlineTags = ["ca", "cert", "key", "extra-certs", "tls-crypt-v2", "crl-verify", "peer-fingerprint"];
+
     [Fact]
     public void A_commercial_profile_with_inline_material_is_accepted_with_warnings_for_what_Galaxy_owns()
     {
@@ -47,6 +49,53 @@ public sealed class OvpnImporterTests
         // "tls-auth ta.key 1" became an inline block, which takes its direction from key-direction.
         Assert.Equal(["1"], profile.Directives.Single(d => d.Name == "key-direction").Arguments);
         Assert.False(profile.NeedsCredentials);
+    }
+
+    [Fact]
+    public void Every_accepted_inline_block_is_kept_and_a_binary_pkcs12_file_becomes_base64()
+    {
+        using var temp = new TempFolder();
+        var pkcs12 = new byte[300];
+        new Random(3).NextBytes(pkcs12);
+        File.WriteAllBytes(Path.Combine(temp.Path, "client.p12"), pkcs12);
+        var folder = OvpnFolder.Open(temp.Path, out _)!;
+        var text = "client\nremote a.example 1194\n" + string.Concat(
+            InlineTags.Select((tag, i) => $"<{tag}>\n{OvpnSamples.Pem("X", 40 + i, 1)}</{tag}>\n")) + "pkcs12 client.p12\n";
+
+        var result = OvpnSamples.Import(text, folder);
+        Assert.True(result.IsImportable, OvpnSamples.Describe(result));
+        var kept = result.Profile!.Directives;
+        Assert.Equal(["client", "ca", "cert", "key", "extra-certs", "tls-crypt-v2", "crl-verify", "peer-fingerprint", "pkcs12"], kept.Select(d => d.Name));
+        Assert.Equal(pkcs12, Convert.FromBase64String(kept[^1].Inline!.Replace("\n", string.Empty, StringComparison.Ordinal)));
+        Assert.All(kept[^1].Inline!.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.True(l.Length <= 64));
+    }
+
+    [Fact]
+    public void Text_material_with_a_line_that_would_close_its_block_is_refused()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(Path.Combine(temp.Path, "ca.crt"), "AAAA\n</ca>\nup /bin/sh\n");
+        File.WriteAllText(Path.Combine(temp.Path, "bin.key"), "AAAA\u0000BBBB\n");
+        File.WriteAllText(Path.Combine(temp.Path, "long.crt"), new string('A', 300) + "\n");
+        var folder = OvpnFolder.Open(temp.Path, out _)!;
+
+        var result = OvpnSamples.Import("client\nremote a 1\nauth-user-pass\nca ca.crt\nkey bin.key\ncert long.crt\n", folder);
+        Assert.Contains(result.Errors, e => e.Location.Line == 4 && e.Message.Contains("would close the </ca> block", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Location.Line == 5 && e.Message.Contains("control character", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Location.Line == 6 && e.Message.Contains("longer than", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_profile_reached_through_a_symlink_reads_files_from_the_folder_it_really_lives_in()
+    {
+        using var temp = new TempFolder();
+        var path = OvpnSamples.WriteFolderProfile(Path.Combine(temp.Path, "real"));
+        var link = Path.Combine(temp.Path, "link.ovpn");
+        File.CreateSymbolicLink(link, path);
+
+        var result = OvpnImporter.ImportFile(link);
+        Assert.True(result.IsImportable, OvpnSamples.Describe(result));
+        Assert.Equal(OvpnSamples.Pem("CERTIFICATE", 11), result.Profile!.Directives.Single(d => d.Name == "ca").Inline);
     }
 
     [Fact]
