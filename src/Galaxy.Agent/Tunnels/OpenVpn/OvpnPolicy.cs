@@ -146,6 +146,7 @@ internal static class OvpnPolicy
         yield return A("remote-cert-tls", 1, 1);
         yield return A("remote-cert-ku", 0, Many);
         yield return A("remote-cert-eku", 1, 1);
+        yield return A("ns-cert-type", 1, 1); // deprecated, still read by 2.6.14 (oracle); old provider profiles use it
         yield return A("tls-cipher", 1, 1);
         yield return A("tls-ciphersuites", 1, 1);
         yield return A("tls-groups", 1, 1);
