@@ -64,8 +64,13 @@ internal sealed class OvpnFolder
             return OvpnFileRead.Failed($"cannot resolve the file: {Errno(errno)}");
         }
 
-        var inside = RealPath == "/" ? real.StartsWith('/') : real.StartsWith(RealPath + "/", StringComparison.Ordinal);
-        if (!inside)
+        if (RealPath == "/")
+        {
+            // A profile lying in / would make every file on the router "inside its folder".
+            return OvpnFileRead.Failed("a profile in / cannot name files; keep it in a folder of its own", real);
+        }
+
+        if (!real.StartsWith(RealPath + "/", StringComparison.Ordinal))
         {
             return OvpnFileRead.Failed($"the file is outside the profile's folder {RealPath} (it resolves to {real})", real);
         }

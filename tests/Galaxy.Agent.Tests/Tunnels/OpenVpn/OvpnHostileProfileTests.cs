@@ -153,6 +153,15 @@ public sealed class OvpnHostileProfileTests
     }
 
     [Fact]
+    public void A_profile_in_the_root_folder_cannot_name_any_file()
+    {
+        var root = OvpnFolder.Open("/", out _)!;
+        var read = root.Read("etc/hostname");
+        Assert.Null(read.Content);
+        Assert.Contains("profile in /", read.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_fifo_in_the_folder_does_not_stall_the_import()
     {
         using var temp = new TempFolder();
