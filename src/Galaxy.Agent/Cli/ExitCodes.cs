@@ -14,4 +14,7 @@ internal static class ExitCodes
 
     /// <summary>The command line could not be understood (unknown command, bad option, missing value).</summary>
     public const int Usage = 2;
+
+    /// <summary>The input (an OpenVPN profile, a configuration) was read and refused; stdout lists every reason.</summary>
+    public const int ConfigError = 3;
 }

@@ -27,6 +27,7 @@ internal static class GalaxyCli
 
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(RelayCommand.Create());
+        root.Subcommands.Add(OvpnCommand.Create());
         return root;
     }
 

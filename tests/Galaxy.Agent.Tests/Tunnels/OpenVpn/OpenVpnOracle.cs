@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Galaxy.Agent.Tunnels.OpenVpn;
+
+namespace Galaxy.Agent.Tests.Tunnels.OpenVpn;
+
+/// <summary>
+/// The real openvpn 2.6 as a judge: it reads Galaxy's sanitized file plus argv, validates every option
+/// (option errors are fatal before the hold), opens the management socket and waits for the hold
+/// release, and is then stopped. Needs no root: the device is only opened after the hold.
+/// </summary>
+internal static class OpenVpnOracle
+{
+    public const string Executable = "/usr/sbin/openvpn";
+
+    public static void RequireInstalled()
+    {
+        if (!File.Exists(Executable))
+        {
+            Assert.Skip($"{Executable} is not installed");
+        }
+    }
+
+    /// <summary>Writes the config into <paramref name="runtime"/>, runs openvpn, and returns whether it reached the hold, with its output.</summary>
+    public static async Task<(bool Held, string Output)> ReachesHoldAsync(OvpnProfile profile, string runtime, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(runtime);
+        var invocation = OpenVpnCommandLine.Build(profile, OvpnSamples.Settings(profile, runtime) with { Executable = Executable });
+        await File.WriteAllTextAsync(invocation.ConfigPath, invocation.ConfigText, cancellationToken);
+
+        var start = new ProcessStartInfo(invocation.Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = runtime,
+        };
+        foreach (var argument in invocation.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var seen = new List<string>();
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        var held = false;
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            {
+                seen.Add(line);
+                if (line.Contains("Need hold release from management interface", StringComparison.Ordinal))
+                {
+                    held = true;
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            seen.Add("(no hold within 10 s)");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        var output = $"{string.Join("\n", seen)}\n{await stderr}\nconfig:\n{invocation.ConfigText}\nargv: {string.Join(' ', invocation.Arguments)}";
+        return (held && !seen.Any(l => l.Contains("Options error", StringComparison.Ordinal)), output);
+    }
+}
