@@ -28,6 +28,9 @@ internal static class GalaxyCli
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(RelayCommand.Create());
         root.Subcommands.Add(OvpnCommand.Create());
+        root.Subcommands.Add(LockdownCommand.Create());
+        root.Subcommands.Add(AgentCommand.Create());
+        root.Subcommands.Add(CheckConfigCommand.Create());
         return root;
     }
 

@@ -10,6 +10,16 @@ public sealed partial class RuleBuilder
 
     // ---- layer 4 protocol ----
 
+    /// <summary>IPv4 for <see cref="NfProto"/> (NFPROTO_IPV4).</summary>
+    public const byte IPv4 = 2;
+
+    /// <summary>IPv6 for <see cref="NfProto"/> (NFPROTO_IPV6).</summary>
+    public const byte IPv6 = 10;
+
+    /// <summary><c>meta nfproto ipv4|ipv6</c>: in an inet table, which family the packet is (one byte).</summary>
+    public RuleBuilder NfProto(byte family, bool not = false) =>
+        MetaCompare(NfMetaKey.NetfilterProtocol, [family], not, $"meta nfproto {Op(not)}{(family == IPv4 ? "ipv4" : family == IPv6 ? "ipv6" : Inv($"{family}"))}");
+
     /// <summary><c>meta l4proto tcp</c>: meta load l4proto, cmp 1 byte.</summary>
     public RuleBuilder L4Proto(byte protocol, bool not = false)
     {

@@ -1,0 +1,449 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Galaxy.Agent.Config;
+using Galaxy.Agent.Egress;
+using Galaxy.Agent.Firewall;
+using Galaxy.Agent.Relay.Splice;
+using Galaxy.Agent.Relay.Tcp;
+using Galaxy.Agent.Relay.Udp;
+using Galaxy.Agent.Routing.Policy;
+using Galaxy.Netlink;
+using Galaxy.Netlink.NfTables;
+using Galaxy.Netlink.Route;
+using Microsoft.Extensions.Logging;
+
+namespace Galaxy.Agent.Agent;
+
+/// <summary>
+/// The agent: one reconcile loop over <see cref="AgentEvent"/>s. It starts closed (the ruleset with every
+/// egress down), opens what each egress needs as it comes up, and closes it again the moment the tunnel
+/// supervisor or the netlink monitor says it is gone. It never deletes its table: when it exits or
+/// crashes, the kernel keeps the last ruleset, and with the relay gone that ruleset drops LAN traffic.
+/// </summary>
+internal sealed partial class AgentHost : IAsyncDisposable
+{
+    private readonly GalaxyConfig _config;
+    private readonly ILoggerFactoryLite _logs;
+    private readonly ILogger _logger;
+    private readonly Channel<AgentEvent> _events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ImmutableArray<EgressRuntime> _egresses;
+    private readonly Func<EgressRuntime, ITunnelDriver?> _driverFactory;
+    private readonly List<ITunnelDriver> _drivers = [];
+    private readonly List<IAsyncDisposable> _relays = [];
+    private readonly List<IDisposable> _owned = [];
+    private RtNetlinkClient? _rtnl;
+    private FirewallApplier? _firewall;
+    private PolicyRouting? _policy;
+    private RouteMonitor? _monitor;
+
+    public AgentHost(GalaxyConfig config, ILoggerFactoryLite logs, Func<EgressRuntime, ITunnelDriver?> driverFactory)
+    {
+        _config = config;
+        _logs = logs;
+        _logger = logs.Create("agent");
+        _driverFactory = driverFactory;
+        _egresses = [.. config.Egresses.Select((e, i) => CreateRuntime(e, new EgressSlot(i)))];
+    }
+
+    /// <summary>The egresses in configuration order (the default group fails over in this order).</summary>
+    public ImmutableArray<EgressRuntime> Egresses => _egresses;
+
+    /// <summary>Set once the first verified ruleset is in place and the tunnels are released.</summary>
+    public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Closes the relayed flows of one egress; returns how many. Wired to the relay's flow registry.</summary>
+    public Func<string, int>? CloseFlows { get; set; }
+
+    /// <summary>Posts an event to the loop (thread-safe).</summary>
+    public void Post(AgentEvent agentEvent) => _events.Writer.TryWrite(agentEvent);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        AgentLog.Starting(_logger, _egresses.Length, _config.Router.LanInterfaces, _config.Router.WanInterface);
+        _rtnl = RtNetlinkClient.Open(_logs.Create("netlink"));
+        var nft = NfTablesClient.Open(_logs.Create("nftables"));
+        _owned.Add(nft);
+        _firewall = new FirewallApplier(nft, _logs.Create("firewall"));
+        _policy = new PolicyRouting(_rtnl);
+
+        // Closed first: every egress down, nothing but DHCP and the egresses' own endpoints on the WAN.
+        foreach (var failure in Hardening.Apply())
+        {
+            AgentLog.SettingFailed(_logger, failure);
+        }
+
+        PinEndpoints();
+        ApplyFirewall();
+        _policy.ApplyStatic([.. _egresses.Select(e => e.Slot)]);
+        foreach (var egress in _egresses)
+        {
+            _policy.SetTunnel(egress.Slot, null);
+        }
+
+        _monitor = RouteMonitor.Open(_logs.Create("monitor"));
+        _owned.Add(_monitor);
+        _ = PumpMonitorAsync(_monitor, cancellationToken);
+        ReadLinks();
+        StartRelays();
+
+        foreach (var egress in _egresses)
+        {
+            var index = egress.Slot.Index;
+            var driver = _driverFactory(egress);
+            if (driver is null)
+            {
+                // Proxies and direct: nothing to supervise; usable as soon as the firewall lets them out.
+                Post(new TunnelReported(index, new TunnelReport(true, "ready", null, [])));
+                continue;
+            }
+
+            _drivers.Add(driver);
+            driver.Start(report => Post(new TunnelReported(index, report)));
+        }
+
+        Reconcile();
+        foreach (var driver in _drivers)
+        {
+            driver.ReleaseHold();
+        }
+
+        AgentLog.Ready(_logger, _egresses.Length);
+        Ready.TrySetResult();
+
+        try
+        {
+            await foreach (var agentEvent in _events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Handle(agentEvent);
+                while (_events.Reader.TryRead(out var next))
+                {
+                    Handle(next);
+                }
+
+                Reconcile();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        AgentLog.Stopping(_logger);
+    }
+
+    private void Handle(AgentEvent agentEvent)
+    {
+        switch (agentEvent)
+        {
+            case TunnelReported { EgressIndex: var index, Report: var report }:
+                var egress = _egresses[index];
+                egress.TunnelConnected = report.Connected;
+                egress.Reason = report.Reason is null ? report.State : $"{report.State}: {report.Reason}";
+                if (!report.PushedDns.IsDefaultOrEmpty)
+                {
+                    egress.PushedDns = report.PushedDns;
+                }
+
+                AgentLog.TunnelState(_logger, egress.Name, report.State, report.Reason is null ? "" : $" ({report.Reason})");
+                break;
+            case LinkReported { Name: var name, PresentAndUp: var present }:
+                foreach (var e in _egresses)
+                {
+                    if (e.Device == name)
+                    {
+                        e.DevicePresent = present;
+                        if (!present)
+                        {
+                            e.Reason = $"device {name} is gone";
+                        }
+                    }
+                }
+
+                break;
+            case ResyncRequested:
+                AgentLog.Resync(_logger);
+                ReadLinks();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Brings kernel and relay in line with the egresses' state. Going down: the relay refuses new flows at
+    /// once, the firewall closes the device, the table falls back to unreachable, the flows are closed.
+    /// Coming up: the route first, then the firewall, then the relay may use it.
+    /// </summary>
+    private void Reconcile()
+    {
+        var goingDown = _egresses.Where(e => e.IsUp && !e.ShouldBeUp).ToList();
+        var comingUp = _egresses.Where(e => !e.IsUp && e.ShouldBeUp).ToList();
+        if (goingDown.Count == 0 && comingUp.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var egress in goingDown)
+        {
+            egress.SetUp(false);
+            AgentLog.EgressDown(_logger, egress.Name, egress.Reason);
+        }
+
+        if (goingDown.Count > 0)
+        {
+            ApplyFirewall();
+            foreach (var egress in goingDown)
+            {
+                SetRoute(egress, null);
+                var closed = CloseFlows?.Invoke(egress.Name) ?? 0;
+                if (closed > 0)
+                {
+                    AgentLog.FlowsClosed(_logger, closed, egress.Name);
+                }
+            }
+        }
+
+        foreach (var egress in comingUp)
+        {
+            if (egress.Device is not null)
+            {
+                SetRoute(egress, egress.Device);
+            }
+
+            egress.SetUp(true);
+        }
+
+        if (comingUp.Count > 0)
+        {
+            if (!ApplyFirewall())
+            {
+                // Refused or not verified: the closed ruleset is in place; the relay must agree with it.
+                foreach (var egress in comingUp)
+                {
+                    egress.SetUp(false);
+                    SetRoute(egress, null);
+                }
+
+                return;
+            }
+
+            foreach (var egress in comingUp)
+            {
+                AgentLog.EgressUp(_logger, egress.Name, egress.Device);
+            }
+        }
+    }
+
+    private void SetRoute(EgressRuntime egress, string? device)
+    {
+        if (egress.Device is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _policy!.SetTunnel(egress.Slot, device);
+        }
+        catch (NetlinkException e)
+        {
+            AgentLog.RoutingFailed(_logger, egress.Name, e);
+        }
+    }
+
+    /// <summary>Applies the ruleset for the current state; on any failure, the closed one. True when the wanted ruleset is verified in place.</summary>
+    private bool ApplyFirewall()
+    {
+        var wanted = RulesetBuilder.Build(FirewallInputs());
+        try
+        {
+            var verification = _firewall!.Apply(wanted);
+            if (verification.Matches)
+            {
+                FirewallLog.Applied(_logger, wanted.Rules.Length);
+                return true;
+            }
+        }
+        catch (NetlinkException e)
+        {
+            AgentLog.FirewallFailed(_logger, e);
+        }
+
+        try
+        {
+            foreach (var egress in _egresses)
+            {
+                egress.SetUp(false);
+            }
+
+            _firewall!.Apply(RulesetBuilder.Build(FirewallInputs()));
+        }
+        catch (NetlinkException e)
+        {
+            AgentLog.ClosedFailed(_logger, e);
+        }
+
+        return false;
+    }
+
+    private FirewallInputs FirewallInputs() => new(
+        _config.Router.LanInterfaces,
+        _config.Router.WanInterface,
+        _config.Relay.Port,
+        _config.Dns.Port,
+        [.. _egresses.Select(e => e.ToFirewall())],
+        [.. _config.Dns.Bootstrap.Select(b => new WanEndpoint(b.Address, b.Port, Tcp: false))]);
+
+    private void ReadLinks()
+    {
+        var links = _rtnl!.ListLinks();
+        foreach (var egress in _egresses)
+        {
+            if (egress.Device is { } device)
+            {
+                var link = links.FirstOrDefault(l => l.Name == device);
+                Handle(new LinkReported(device, link is { IsUp: true }));
+            }
+        }
+    }
+
+    private async Task PumpMonitorAsync(RouteMonitor monitor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var routeEvent in monitor.Events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                switch (routeEvent)
+                {
+                    case LinkChanged { Link: var link, Deleted: var deleted }:
+                        Post(new LinkReported(link.Name, !deleted && link.IsUp));
+                        break;
+                    case EventsLost:
+                        Post(new ResyncRequested("monitor overrun"));
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private IEgressDialer? Route(IPEndPoint client, IPEndPoint destination)
+    {
+        // The default group: the first egress that is up, in configuration order. Rules and groups: issue 7.
+        foreach (var egress in _egresses)
+        {
+            if (egress.IsUp)
+            {
+                return egress.Dialer;
+            }
+        }
+
+        return null;
+    }
+
+    private void StartRelays()
+    {
+        var options = new TcpRelayOptions { MaxConnections = _config.Relay.MaxConnections };
+        var loops = Enumerable.Range(0, _config.Relay.SpliceLoops).Select(i => new SpliceLoop($"galaxy-splice-{i}", options.IdleTimeout)).ToArray();
+        foreach (var loop in loops)
+        {
+            _owned.Add(loop);
+        }
+
+        var endPoint = new IPEndPoint(IPAddress.Loopback, _config.Relay.Port);
+        var tcp = new TcpRelay(TcpRelay.Listen(endPoint, options.Backlog), Route, loops, options);
+        tcp.Start();
+        _relays.Add(tcp);
+        var udp = new UdpRelay(UdpRelay.Listen(endPoint), Route, new UdpRelayOptions());
+        udp.Start();
+        _owned.Add(udp);
+        AgentLog.RelayListening(_logger, endPoint);
+    }
+
+    private void PinEndpoints()
+    {
+        foreach (var egress in _egresses)
+        {
+            egress.Endpoints = egress.Config switch
+            {
+                ProxyEgressConfig proxy => [new WanEndpoint(IPAddress.Parse(proxy.Address.Host.Trim('[', ']')), proxy.Address.Port, Tcp: true)],
+                OpenVpnEgressConfig openVpn => PinOpenVpn(openVpn),
+                _ => [],
+            };
+        }
+    }
+
+    private static ImmutableArray<WanEndpoint> PinOpenVpn(OpenVpnEgressConfig config)
+    {
+        // Remotes given as addresses are pinned as written; host names need the bootstrap resolver.
+        var pinned = ImmutableArray.CreateBuilder<WanEndpoint>();
+        foreach (var remote in config.Imported.Remotes)
+        {
+            if (IPAddress.TryParse(remote.Host, out var address))
+            {
+                pinned.Add(new WanEndpoint(address, remote.Port, remote.Transport == Tunnels.OpenVpn.OvpnTransport.Tcp));
+            }
+        }
+
+        return pinned.ToImmutable();
+    }
+
+    private static EgressRuntime CreateRuntime(EgressConfig config, EgressSlot slot)
+    {
+        var timeout = TimeSpan.FromSeconds(10);
+        switch (config)
+        {
+            case OpenVpnEgressConfig:
+                return new EgressRuntime(config, slot, new DeviceDialer(config.Name, slot.DeviceName, slot.RouteMark, timeout), slot.DeviceName);
+            case ProxyEgressConfig proxy:
+                if (!EgressUri.TryParse(proxy.Address.ToString(), slot.ProcessMark, null, out var dialer, out var error))
+                {
+                    throw new ConfigException($"egress {config.Name}: {error}");
+                }
+
+                return new EgressRuntime(config, slot, dialer!, null);
+            default:
+                return new EgressRuntime(config, slot, new DeviceDialer(config.Name, null, slot.ProcessMark, timeout), null);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _events.Writer.TryComplete();
+        foreach (var driver in _drivers)
+        {
+            await driver.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // Everything down, and the kernel told so, before the relay goes: the table stays, closed.
+        if (_firewall is not null)
+        {
+            foreach (var egress in _egresses)
+            {
+                egress.SetUp(false);
+            }
+
+            try
+            {
+                _firewall.Apply(RulesetBuilder.Build(FirewallInputs()));
+            }
+            catch (NetlinkException e)
+            {
+                AgentLog.ClosedFailed(_logger, e);
+            }
+        }
+
+        foreach (var relay in _relays)
+        {
+            await relay.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        _rtnl?.Dispose();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Galaxy.Agent.Agent;
+
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "agent starting: {Egresses} egress(es), LAN {Lan}, WAN {Wan}")]
+    public static partial void Starting(ILogger logger, int egresses, System.Collections.Immutable.ImmutableArray<string> lan, string wan);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "egress {Egress} is UP (device {Device})")]
+    public static partial void EgressUp(ILogger logger, string egress, string? device);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "egress {Egress} is DOWN: {Reason}")]
+    public static partial void EgressDown(ILogger logger, string egress, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "tunnel {Egress}: {State}{Reason}")]
+    public static partial void TunnelState(ILogger logger, string egress, string state, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "could not apply the firewall; applying the closed ruleset")]
+    public static partial void FirewallFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Critical, Message = "could not apply even the closed ruleset; the kernel keeps the previous table")]
+    public static partial void ClosedFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "relay listening on {EndPoint}")]
+    public static partial void RelayListening(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "agent stopping; the firewall stays closed")]
+    public static partial void Stopping(ILogger logger);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "netlink events were lost; re-reading links")]
+    public static partial void Resync(ILogger logger);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "routing for egress {Egress} could not be changed")]
+    public static partial void RoutingFailed(ILogger logger, string egress, Exception exception);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "ready: firewall verified, {Egresses} egress(es) supervised")]
+    public static partial void Ready(ILogger logger, int egresses);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "could not set {Setting}")]
+    public static partial void SettingFailed(ILogger logger, string setting);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "closed {Count} flow(s) of egress {Egress}")]
+    public static partial void FlowsClosed(ILogger logger, int count, string egress);
+}

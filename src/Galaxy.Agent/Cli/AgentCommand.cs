@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Galaxy.Agent.Agent;
+using Galaxy.Agent.Config;
+using Galaxy.Netlink;
+using Microsoft.Extensions.Logging;
+
+namespace Galaxy.Agent.Cli;
+
+/// <summary>
+/// <c>galaxy agent [--config FILE]</c>: runs the router until SIGTERM/SIGINT. A refused configuration exits
+/// with <see cref="ExitCodes.ConfigError"/> and every reason, touching nothing in the kernel.
+/// </summary>
+internal static class AgentCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config", "-c")
+        {
+            Description = "The configuration file.",
+            DefaultValueFactory = _ => ConfigLoader.DefaultPath,
+        };
+        var level = new Option<LogLevel>("--log-level")
+        {
+            Description = "Least severe log level written to stderr (Trace, Debug, Information, Warning, Error).",
+            DefaultValueFactory = _ => LogLevel.Information,
+        };
+        var command = new Command("agent", "Run the router: firewall, policy routing, relay, tunnels; until SIGTERM.") { config, level };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var error = result.InvocationConfiguration.Error;
+            GalaxyConfig loaded;
+            try
+            {
+                loaded = ConfigLoader.LoadFile(result.GetValue(config)!);
+            }
+            catch (ConfigException e)
+            {
+                foreach (var reason in e.Errors)
+                {
+                    await error.WriteLineAsync($"galaxy agent: {reason}").ConfigureAwait(false);
+                }
+
+                return ExitCodes.ConfigError;
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            var logs = new StderrLoggerFactory(result.GetValue(level));
+            await using var host = new AgentHost(loaded, logs, egress => TunnelDrivers.Create(egress, loaded, logs));
+            try
+            {
+                await host.RunAsync(stop.Token).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is NetlinkException or System.Net.Sockets.SocketException or IOException)
+            {
+                await error.WriteLineAsync($"galaxy agent: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+}
