@@ -103,6 +103,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
             driver.Start(report => Post(new TunnelReported(index, report)));
         }
 
+        while (_events.Reader.TryRead(out var early))
+        {
+            Handle(early);
+        }
+
         Reconcile();
         foreach (var driver in _drivers)
         {

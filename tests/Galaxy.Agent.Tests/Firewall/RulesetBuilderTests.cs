@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using System.Net;
+using Galaxy.Agent.Firewall;
+using Galaxy.Agent.Routing.Policy;
+
+namespace Galaxy.Agent.Tests.Firewall;
+
+public sealed class RulesetBuilderTests
+{
+    private static readonly WanEndpoint Vps = new(IPAddress.Parse("203.0.113.1"), 1194, Tcp: false);
+
+    private static FirewallInputs Inputs(string? upDevice) => new(
+        ["lan0"], "wan0", 7890, 5353,
+        [new EgressFirewall("vps", new EgressSlot(0), upDevice, [Vps])],
+        [new WanEndpoint(IPAddress.Parse("192.0.2.53"), 53, Tcp: false)]);
+
+    private static ImmutableArray<string> Texts(FirewallRuleset ruleset, string chain) => [.. ruleset.RulesOf(chain).Select(r => r.ToString())];
+
+    [Fact]
+    public void Every_tproxy_rule_is_followed_by_a_drop_of_the_same_traffic()
+    {
+        var rules = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Prerouting);
+        var tproxies = rules.Select((text, index) => (text, index)).Where(r => r.text.Contains("tproxy", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(4, tproxies.Count);
+        foreach (var (text, index) in tproxies)
+        {
+            var next = rules[index + 1];
+            Assert.EndsWith("drop", next, StringComparison.Ordinal);
+            var match = text[..text.IndexOf(" tproxy", StringComparison.Ordinal)];
+            Assert.StartsWith(match, next, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("iifname \"lan0\" counter drop", rules[^1]);
+    }
+
+    [Fact]
+    public void The_WAN_carries_only_DHCP_the_tunnel_process_to_its_endpoint_and_marked_bootstrap_DNS()
+    {
+        var output = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Output);
+        var wan = output.Where(r => r.Contains("oifname \"wan0\"", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(
+        [
+            "oifname \"wan0\" udp sport 68 udp dport 67 accept",
+            $"oifname \"wan0\" meta mark 0x{new EgressSlot(0).ProcessMark:x8} ip daddr 203.0.113.1 udp dport 1194 accept",
+            $"oifname \"wan0\" meta mark 0x{EgressSlot.BootstrapDnsMark:x8} ip daddr 192.0.2.53 udp dport 53 accept",
+        ], wan);
+        Assert.Equal("counter drop", output[^1]);
+    }
+
+    [Fact]
+    public void A_tunnel_device_is_open_only_to_its_route_mark_and_only_while_the_egress_is_up()
+    {
+        var up = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Output);
+        var down = Texts(RulesetBuilder.Build(Inputs(null)), FirewallRuleset.Output);
+
+        Assert.Contains($"oifname \"gxtun0\" meta mark 0x{new EgressSlot(0).RouteMark:x8} accept", up);
+        Assert.DoesNotContain(down, r => r.Contains("gxtun0", StringComparison.Ordinal));
+        Assert.Contains(down, r => r.Contains("ip daddr 203.0.113.1 udp dport 1194", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Nothing_is_forwarded_and_input_and_output_default_to_drop()
+    {
+        var ruleset = RulesetBuilder.Build(Inputs("gxtun0"));
+        Assert.Equal(["counter drop"], Texts(ruleset, FirewallRuleset.Forward));
+        Assert.All(FirewallRuleset.Chains.Where(c => c.Name != FirewallRuleset.Prerouting), c => Assert.Equal(Galaxy.Netlink.NfTables.NfChainPolicy.Drop, c.Chain.Policy));
+    }
+
+    [Fact]
+    public void Lockdown_allows_loopback_and_DHCP_only()
+    {
+        var lockdown = RulesetBuilder.Lockdown();
+        Assert.Empty(Texts(lockdown, FirewallRuleset.Prerouting));
+        Assert.Equal(["iifname \"lo\" accept", "udp sport 67 udp dport 68 accept", "counter drop"], Texts(lockdown, FirewallRuleset.Input));
+        Assert.Equal(["oifname \"lo\" accept", "udp sport 68 udp dport 67 accept", "counter drop"], Texts(lockdown, FirewallRuleset.Output));
+    }
+
+    [Fact]
+    public void IPv6_from_the_LAN_is_dropped_before_any_tproxy()
+    {
+        var rules = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Prerouting);
+        var drop = rules.IndexOf("iifname \"lan0\" meta nfproto ipv6 counter drop");
+        Assert.True(drop >= 0, string.Join('\n', rules));
+        Assert.True(drop < rules.ToList().FindIndex(r => r.Contains("tproxy", StringComparison.Ordinal)));
+    }
+}

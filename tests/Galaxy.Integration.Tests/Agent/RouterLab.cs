@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net;
+using Galaxy.Integration.Tests.Labs;
+using Galaxy.Integration.Tests.Support;
+
+namespace Galaxy.Integration.Tests.Agent;
+
+/// <summary>
+/// The router's world: <c>lan</c> (a VM, 198.51.100.2) — <c>router</c> (lan0 198.51.100.1, wan0 192.0.2.1)
+/// — <c>inet</c> (the uplink 192.0.2.2, and "internet" hosts on its loopback: an HTTP server at
+/// 203.0.113.10, a DNS server at 203.0.113.53, a VPS at 203.0.113.1). Every address is a documentation
+/// address inside namespaces this lab created. The agent runs in <c>router</c> as the published binary.
+/// </summary>
+internal sealed class RouterLab : IAsyncDisposable
+{
+    public const string LanAddress = "198.51.100.2";
+    public const string RouterLanAddress = "198.51.100.1";
+    public const string RouterWanAddress = "192.0.2.1";
+    public const string UplinkAddress = "192.0.2.2";
+    public const string WebServer = "203.0.113.10";
+    public const string DnsServer = "203.0.113.53";
+    public const string Vps = "203.0.113.1";
+
+    private RouterLab(Lab lab, LabHost lanHost, LabHost router, LabHost inet)
+    {
+        Lab = lab;
+        LanHost = lanHost;
+        Router = router;
+        Inet = inet;
+    }
+
+    public Lab Lab { get; }
+
+    public LabHost LanHost { get; }
+
+    public LabHost Router { get; }
+
+    public LabHost Inet { get; }
+
+    public LabProcess? Agent { get; private set; }
+
+    public static async Task<RouterLab> CreateAsync()
+    {
+        var lab = Lab.Create();
+        try
+        {
+            var lan = await lab.AddHostAsync("lan");
+            var router = await lab.AddHostAsync("router");
+            var inet = await lab.AddHostAsync("inet");
+            await lab.ConnectAsync(lan, "eth0", router, "lan0");
+            await lab.ConnectAsync(router, "wan0", inet, "eth0");
+            await lan.AddAddressAsync("eth0", LanAddress + "/24");
+            await lan.AddRouteAsync("default", "via", RouterLanAddress);
+            await router.AddAddressAsync("lan0", RouterLanAddress + "/24");
+            await router.AddAddressAsync("wan0", RouterWanAddress + "/24");
+            await router.AddRouteAsync("default", "via", UplinkAddress);
+            await inet.AddAddressAsync("eth0", UplinkAddress + "/24");
+            foreach (var address in (string[])[WebServer, DnsServer, Vps])
+            {
+                await inet.AddAddressAsync("lo", address + "/32");
+            }
+
+            await inet.AddRouteAsync("198.51.100.0/24", "via", RouterWanAddress);
+
+            // The lab's internet speaks IPv4 only, so every IPv6 packet on the WAN link is the router's.
+            await inet.SetSysctlAsync("net.ipv6.conf.eth0.disable_ipv6", "1");
+            return new RouterLab(lab, lan, router, inet);
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A tiny HTTP server in <c>inet</c> on 203.0.113.10:80 that answers with the client's address.</summary>
+    public async Task StartWebServerAsync()
+    {
+        var script = Path.Combine(Lab.WorkDirectory, "http.sh");
+        File.WriteAllText(script, "#!/bin/sh\nread -r line\nprintf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nyou are %s\\n' \"$SOCAT_PEERADDR\"\n");
+        if (OperatingSystem.IsLinux())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        }
+        Inet.Start("socat", $"TCP-LISTEN:80,bind={WebServer},fork,reuseaddr", $"EXEC:{script}");
+        await Inet.WaitForListenerAsync(80);
+    }
+
+    /// <summary>Writes a configuration into the lab's folder (the [router] table is added) and returns its path.</summary>
+    public string WriteConfig(string egresses, string extra = "")
+    {
+        var path = Path.Combine(Lab.WorkDirectory, "galaxy.toml");
+        File.WriteAllText(path, $"""
+            [router]
+            lan = ["lan0"]
+            wan = "wan0"
+            runtime-dir = "{Path.Combine(Lab.WorkDirectory, "run")}"
+
+            [dns]
+            resolv-conf = ""
+            {extra}
+
+            {egresses}
+            """);
+        return path;
+    }
+
+    /// <summary>Starts <c>galaxy agent</c> in the router and waits until it says it is ready.</summary>
+    public async Task<LabProcess> StartAgentAsync(string configPath, TimeSpan? readyTimeout = null)
+    {
+        Agent = Router.Start(Artifacts.GalaxyBinary, "agent", "--config", configPath, "--log-level", "Debug");
+        await Agent.WaitForOutputAsync("ready:", readyTimeout ?? TimeSpan.FromSeconds(20));
+        return Agent;
+    }
+
+    /// <summary>An HTTP GET from the LAN VM: the body, or null when it failed within the timeout.</summary>
+    public async Task<string?> CurlAsync(string url, double timeoutSeconds = 3)
+    {
+        var result = await LanHost.RunAsync("curl", "-s", "-m", timeoutSeconds.ToString(CultureInfo.InvariantCulture), url);
+        return result.ExitCode == 0 ? result.StandardOutput : null;
+    }
+
+    public static bool IsFromLan(CapturedPacket packet) =>
+        packet.Source is { } source && source.Equals(IPAddress.Parse(LanAddress));
+
+    public ValueTask DisposeAsync() => Lab.DisposeAsync();
+}
