@@ -18,7 +18,8 @@ warmup=${WARMUP:-2}
 rules=${RULES:-1000}
 prefixes=${PREFIXES:-50000}
 settle_ms=${SETTLE_MS:-500}
-for tool in ip nft strace dotnet; do command -v "$tool" >/dev/null || { echo "netlink.sh: $tool missing: run ./build.sh setup" >&2; exit 1; }; done
+for tool in ip nft dotnet; do command -v "$tool" >/dev/null || { echo "netlink.sh: $tool missing: run ./build.sh setup" >&2; exit 1; }; done
+command -v strace >/dev/null || { echo "netlink.sh: strace missing (not in build.sh's package list): apt-get install strace" >&2; exit 1; }
 
 ns=glxbench-nl-$$
 work=$(mktemp -d)
