@@ -54,9 +54,10 @@ public sealed class NfTablesSetTests
         await using var lab = Lab.Create();
         var router = await lab.AddHostAsync("router");
         using var client = NfTablesClient.OpenIn(router.NamespacePath);
-        // 50 000 separate /24s (every other /24 from 10.0.0.0, never adjacent, so none merge).
+        // 50 000 separate /25s (the lower half of each /24 from 10.0.0.0, never adjacent, so none merge;
+        // all inside 10.0.0.0/8: no public address, even as a set element).
         var prefixes = Enumerable.Range(0, 50_000)
-            .Select(i => new IPNetwork(new IPAddress(BigEndian(0x0a000000u + ((uint)i * 512))), 24)).ToList();
+            .Select(i => new IPNetwork(new IPAddress(BigEndian(0x0a000000u + ((uint)i * 256))), 25)).ToList();
         var batch = new NfBatch().AddTable(NfFamily.Inet, "big");
         batch.AddSet(NfFamily.Inet, "big", "bypass4", NfSetKeyType.IPv4Address, interval: true);
         batch.AddElements(NfFamily.Inet, "big", "bypass4", prefixes);
@@ -66,7 +67,7 @@ public sealed class NfTablesSetTests
 
         var back = client.ListSetPrefixes(NfFamily.Inet, "big", "bypass4");
         Assert.True(back.Count == 50_000, $"expected 50000 prefixes read back, saw {back.Count}");
-        Assert.True(back[0].ToString() == "10.0.0.0/24" && back[^1].Equals(prefixes[^1]), $"expected 10.0.0.0/24 … {prefixes[^1]}, saw {back[0]} … {back[^1]}");
+        Assert.True(back[0].ToString() == "10.0.0.0/25" && back[^1].Equals(prefixes[^1]), $"expected 10.0.0.0/25 … {prefixes[^1]}, saw {back[0]} … {back[^1]}");
     }
 
     private static byte[] BigEndian(uint value)
