@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Galaxy's one entry point for building, testing and benchmarking.
 #
+#   ./build.sh demo                  Galaxy's main job: a LAN behind the agent, an OpenVPN VPS, the kill switch
+#                                    at work; builds what it needs and removes everything it made
 #   ./build.sh setup                 install the OS packages the tests and the demo need (only what is missing)
 #   ./build.sh build                 restore and build the solution (Release)
 #   ./build.sh publish [--rid RID]   NativeAOT-publish the agent: artifacts/galaxy (linux-x64, the default)
@@ -45,7 +47,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,13s/^# \{0,1\}//p' "$0"
+  sed -n '2,15s/^# \{0,1\}//p' "$0"
 }
 
 need_root() {
@@ -190,6 +192,12 @@ cmd_bench() {
   done
 }
 
+cmd_demo() {
+  cmd_setup
+  cmd_publish
+  bash demo/demo.sh
+}
+
 cmd_clean() {
   rm -rf "$ARTIFACTS"
   find src tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
@@ -200,6 +208,7 @@ main() {
   [[ -n $command ]] || { usage; exit 2; }
   shift
   case $command in
+    demo) cmd_demo "$@" ;;
     setup) cmd_setup "$@" ;;
     build) cmd_build "$@" ;;
     publish) cmd_publish "$@" ;;
