@@ -31,6 +31,7 @@ internal static class GalaxyCli
         root.Subcommands.Add(LockdownCommand.Create());
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
+        root.Subcommands.Add(VpsCommand.Create());
         return root;
     }
 
