@@ -28,6 +28,7 @@ internal static class GalaxyCli
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(RelayCommand.Create());
         root.Subcommands.Add(OvpnCommand.Create());
+        root.Subcommands.Add(TunnelCommand.Create());
         return root;
     }
 
