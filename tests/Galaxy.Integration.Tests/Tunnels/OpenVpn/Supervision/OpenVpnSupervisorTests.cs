@@ -8,6 +8,8 @@ namespace Galaxy.Integration.Tests.Tunnels.OpenVpn.Supervision;
 /// <summary>The supervisor against a real OpenVPN server in a lab namespace.</summary>
 public sealed class OpenVpnSupervisorTests
 {
+    private const int SigStop = 19;
+
     private static readonly OpenVpnBackoff Quick = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -131,7 +133,7 @@ public sealed class OpenVpnSupervisorTests
     }
 
     [Fact]
-    public async Task Killing_the_host_process_with_sigkill_leaves_no_openvpn_behind()
+    public async Task Killing_the_host_process_with_sigkill_leaves_no_openvpn_behind_even_a_frozen_one()
     {
         await using var lab = await OpenVpnLab.CreateAsync();
         await lab.StartServerAsync();
@@ -148,6 +150,9 @@ public sealed class OpenVpnSupervisorTests
         Assert.Contains("Name:\topenvpn", status, StringComparison.Ordinal);
         Assert.Contains($"PPid:\t{host.Pid}\n", status, StringComparison.Ordinal);
 
+        // Freeze OpenVPN first: a stopped process cannot notice its management connection closing, so only
+        // the kernel's parent-death signal (setpriv --pdeathsig KILL, parent = the launcher thread) can end it.
+        Assert.True(LabNative.Signal(pid, SigStop), $"could not SIGSTOP openvpn (pid {pid})");
         LabNative.Signal(host.Pid, LabNative.SigKill);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
         while (IsRunning(pid))
