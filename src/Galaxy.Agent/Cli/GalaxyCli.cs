@@ -32,6 +32,7 @@ internal static class GalaxyCli
         root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(VpsCommand.Create());
+        root.Subcommands.Add(TunnelCommand.Create());
         return root;
     }
 

@@ -55,9 +55,13 @@ internal static class OpenVpnCommandLine
             // mark at all, silently.
             "--mark", settings.Mark.ToString(CultureInfo.InvariantCulture),
 
-            // Management over a Unix socket only the agent can reach; OpenVPN waits in hold until the
-            // agent has the firewall in place and releases it.
+            // Management over a Unix socket: the agent listens and OpenVPN connects to it as a client, so
+            // no other process can reach OpenVPN's management, and OpenVPN exits by itself when that
+            // connection closes (the agent died). OpenVPN waits in hold until the agent has the firewall
+            // in place and releases it, and holds again before each of its own restarts, which lets the
+            // agent's supervisor pace reconnects (see Supervision/OpenVpnSession).
             "--management", settings.ManagementSocket, "unix",
+            "--management-client",
             "--management-hold",
         };
 

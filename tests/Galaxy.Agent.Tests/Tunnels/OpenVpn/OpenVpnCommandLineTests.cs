@@ -9,7 +9,7 @@ public sealed class OpenVpnCommandLineTests
     /// <summary>Every option name Galaxy puts on OpenVPN's command line; nothing else may appear there.</summary>
     internal static readonly ImmutableHashSet<string> GalaxyOptions =
     [
-        "--config", "--dev", "--dev-type", "--persist-tun", "--mark", "--management", "--management-hold",
+        "--config", "--dev", "--dev-type", "--persist-tun", "--mark", "--management", "--management-client", "--management-hold",
         "--management-query-passwords", "--route-noexec", "--pull-filter", "--script-security", "--auth-retry",
         "--remote", "--nobind", "--verb", "--suppress-timestamps",
     ];
@@ -28,7 +28,7 @@ public sealed class OpenVpnCommandLineTests
             "--dev", "glx-t0", "--dev-type", "tun",
             "--persist-tun",
             "--mark", "71",
-            "--management", "/run/galaxy/ovpn-test/mgmt.sock", "unix", "--management-hold",
+            "--management", "/run/galaxy/ovpn-test/mgmt.sock", "unix", "--management-client", "--management-hold",
             "--management-query-passwords",
             "--route-noexec",
             "--pull-filter", "ignore", "redirect-gateway",

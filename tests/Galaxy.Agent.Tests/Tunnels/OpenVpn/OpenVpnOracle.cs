@@ -1,12 +1,14 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using Galaxy.Agent.Tunnels.OpenVpn;
 
 namespace Galaxy.Agent.Tests.Tunnels.OpenVpn;
 
 /// <summary>
 /// The real openvpn 2.6 as a judge: it reads Galaxy's sanitized file plus argv, validates every option
-/// (option errors are fatal before the hold), opens the management socket and waits for the hold
-/// release, and is then stopped. Needs no root: the device is only opened after the hold.
+/// (option errors are fatal before the hold), connects to the management socket the oracle listens on
+/// (<c>--management-client</c>) and waits for the hold release, and is then stopped. Needs no root: the
+/// device is only opened after the hold.
 /// </summary>
 internal static class OpenVpnOracle
 {
@@ -26,6 +28,11 @@ internal static class OpenVpnOracle
         Directory.CreateDirectory(runtime);
         var invocation = OpenVpnCommandLine.Build(profile, OvpnSamples.Settings(profile, runtime) with { Executable = Executable });
         await File.WriteAllTextAsync(invocation.ConfigPath, invocation.ConfigText, cancellationToken);
+        var socketPath = invocation.Arguments[invocation.Arguments.IndexOf("--management") + 1];
+        File.Delete(socketPath);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
 
         var start = new ProcessStartInfo(invocation.Executable)
         {
@@ -45,12 +52,16 @@ internal static class OpenVpnOracle
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(10));
         var held = false;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         try
         {
-            while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            // OpenVPN connects only after its options passed; then it announces the hold on the socket.
+            using var management = await listener.AcceptAsync(deadline.Token);
+            using var reader = new StreamReader(new NetworkStream(management, ownsSocket: false));
+            while (await reader.ReadLineAsync(deadline.Token) is { } line)
             {
                 seen.Add(line);
-                if (line.Contains("Need hold release from management interface", StringComparison.Ordinal))
+                if (line.StartsWith(">HOLD:Waiting for hold release", StringComparison.Ordinal))
                 {
                     held = true;
                     break;
@@ -69,6 +80,7 @@ internal static class OpenVpnOracle
             }
 
             await process.WaitForExitAsync(CancellationToken.None);
+            seen.Insert(0, await stdout);
         }
 
         var output = $"{string.Join("\n", seen)}\n{await stderr}\nconfig:\n{invocation.ConfigText}\nargv: {string.Join(' ', invocation.Arguments)}";
