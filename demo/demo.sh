@@ -24,6 +24,7 @@ readonly WEB=203.0.113.10 DNS=203.0.113.53 VPS=203.0.113.1
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 say() { printf '    %s\n' "$*"; }
 in_ns() { local ns=$1; shift; ip netns exec "$P$ns" "$@"; }
+# Background processes are started with `ip netns exec` directly (it execs), so $! is the process itself.
 
 PIDS=()
 cleanup() {
@@ -69,12 +70,13 @@ read -r line
 printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello from the internet; you came from %s\n' "$SOCAT_PEERADDR"
 SH
 chmod +x "$WORK/http.sh"
-in_ns inet socat TCP-LISTEN:80,bind=$WEB,fork,reuseaddr EXEC:"$WORK/http.sh" & PIDS+=($!)
+ip netns exec "${P}inet" socat TCP-LISTEN:80,bind=$WEB,fork,reuseaddr EXEC:"$WORK/http.sh" & PIDS+=($!)
 
 step "galaxy vps openvpn: the VPS's server and the user's profile"
 "$GALAXY" vps openvpn --name demo --endpoint $VPS:1194 --out "$WORK/vps" | sed 's/^/    /'
+# --local: the lab's "internet" namespace has several addresses; the VPS answers from its own.
 start_vps() {
-  in_ns inet openvpn --cd "$WORK/vps" --config server.conf --verb 1 --log "$WORK/vps.log" & VPS_PID=$!
+  ip netns exec "${P}inet" openvpn --cd "$WORK/vps" --config server.conf --local $VPS --verb 1 --log "$WORK/vps.log" & VPS_PID=$!
   PIDS+=($VPS_PID)
 }
 start_vps
@@ -95,7 +97,7 @@ name = "vps"
 type = "openvpn"
 profile = "$WORK/vps/demo.ovpn"
 TOML
-in_ns router "$GALAXY" agent --config "$WORK/galaxy.toml" >"$WORK/agent.log" 2>&1 & PIDS+=($!)
+ip netns exec "${P}router" "$GALAXY" agent --config "$WORK/galaxy.toml" >"$WORK/agent.log" 2>&1 & PIDS+=($!)
 wait_for 30 "the agent to be ready" grep -q "ready:" "$WORK/agent.log" || { cat "$WORK/agent.log"; exit 1; }
 wait_for 30 "the tunnel to come up" grep -q "egress vps is UP" "$WORK/agent.log" || { cat "$WORK/agent.log"; exit 1; }
 grep -E "egress|tunnel" "$WORK/agent.log" | sed 's/^/    agent: /'
@@ -113,7 +115,7 @@ step "the VPS goes down: the LAN is blocked, nothing reaches the WAN"
 kill "$VPS_PID"; wait "$VPS_PID" 2>/dev/null || true
 wait_for 60 "the agent to see the tunnel drop" grep -q "egress vps is DOWN" "$WORK/agent.log" || { cat "$WORK/agent.log"; exit 1; }
 grep "egress vps is DOWN" "$WORK/agent.log" | tail -1 | sed 's/^/    agent: /'
-in_ns router tcpdump -i wan0 -n -U -w "$WORK/wan.pcap" "host $LAN or (not udp port 1194 and not arp)" 2>/dev/null & TCPDUMP=$!; PIDS+=($TCPDUMP)
+ip netns exec "${P}router" tcpdump -i wan0 -Q out -n -U -w "$WORK/wan.pcap" "not arp and not (udp and dst host $VPS and dst port 1194)" 2>/dev/null & TCPDUMP=$!; PIDS+=($TCPDUMP)
 sleep 1
 if reply=$(curl_lan 2); then say "LEAK: the request went through without the tunnel: $reply"; exit 1; fi
 say "lan\$ curl http://$WEB/  → blocked"
@@ -121,7 +123,7 @@ in_ns lan ping -c 2 -W 1 $WEB >/dev/null 2>&1 && { say "LEAK: ping went through"
 in_ns lan dig +time=1 +tries=1 @$DNS example.com >/dev/null 2>&1 || true
 sleep 1; kill -INT $TCPDUMP; wait $TCPDUMP 2>/dev/null || true
 leaked=$(tcpdump -n -r "$WORK/wan.pcap" 2>/dev/null | wc -l)
-say "packets on the WAN other than OpenVPN's own to $VPS:1194: $leaked"
+say "packets the router sent on the WAN, other than OpenVPN's own to $VPS:1194: $leaked"
 ((leaked == 0)) || { tcpdump -n -r "$WORK/wan.pcap"; exit 1; }
 
 step "the VPS comes back: traffic recovers, nothing restarted"
