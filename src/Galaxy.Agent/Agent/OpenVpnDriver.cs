@@ -11,11 +11,24 @@ namespace Galaxy.Agent.Agent;
 /// the pinned remotes come from the egress's slot and the agent; the supervisor's status changes become
 /// <see cref="TunnelReport"/>s for the reconcile loop.
 /// </summary>
+/// <remarks>
+/// Health: OpenVPN itself notices a dead server only at its ping-restart (60 s with the usual
+/// <c>keepalive 10 60</c>). The driver watches the byte counts too: connected but silent (nothing received)
+/// for <see cref="SilenceLimit"/> while the server pings every 10 s means the tunnel is not carrying
+/// anything, so the egress is reported down until bytes arrive again (the hysteresis: down after a long
+/// silence, up on the first sign of life).
+/// </remarks>
 internal sealed class OpenVpnDriver : ITunnelDriver
 {
+    /// <summary>Connected but nothing received for this long: reported down.</summary>
+    public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(20);
+
     private readonly OpenVpnSupervisor _supervisor;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
     private Task? _pump;
+    private Task? _watch;
+    private TunnelReport? _last;
 
     public OpenVpnDriver(EgressRuntime egress, OpenVpnEgressConfig config, ImmutableArray<PinnedRemote> remotes, string runtimeDirectory, ILoggerFactoryLite logs)
     {
@@ -43,7 +56,21 @@ internal sealed class OpenVpnDriver : ITunnelDriver
             {
                 await foreach (var status in _supervisor.Changes.ReadAllAsync(_stop.Token).ConfigureAwait(false))
                 {
-                    report(ToReport(status));
+                    Publish(status, report);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        _watch = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+                {
+                    Publish(_supervisor.Current, report);
                 }
             }
             catch (OperationCanceledException)
@@ -59,9 +86,12 @@ internal sealed class OpenVpnDriver : ITunnelDriver
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _supervisor.DisposeAsync().ConfigureAwait(false);
-        if (_pump is not null)
+        foreach (var task in (Task?[])[_pump, _watch])
         {
-            await _pump.ConfigureAwait(false);
+            if (task is not null)
+            {
+                await task.ConfigureAwait(false);
+            }
         }
 
         _stop.Dispose();
@@ -81,6 +111,38 @@ internal sealed class OpenVpnDriver : ITunnelDriver
         }
 
         return pinned.ToImmutable();
+    }
+
+    private void Publish(TunnelStatus status, Action<TunnelReport> report)
+    {
+        var next = ToReport(status, DateTimeOffset.UtcNow);
+        lock (_gate)
+        {
+            if (_last is { } last && last.Connected == next.Connected && last.State == next.State && last.Reason == next.Reason)
+            {
+                return;
+            }
+
+            _last = next;
+        }
+
+        report(next);
+    }
+
+    /// <summary>The agent's view of a supervisor status at <paramref name="now"/>, silence included.</summary>
+    internal static TunnelReport ToReport(TunnelStatus status, DateTimeOffset now)
+    {
+        if (status.IsUp)
+        {
+            var heardAt = status.BytesInMovedAt is { } moved && moved > status.Since ? moved : status.Since;
+            var silence = now - heardAt;
+            if (silence >= SilenceLimit)
+            {
+                return new TunnelReport(false, "silent", $"nothing received from the server for {(int)SilenceLimit.TotalSeconds} s", status.DnsServers);
+            }
+        }
+
+        return ToReport(status);
     }
 
     internal static TunnelReport ToReport(TunnelStatus status) => new(

@@ -34,17 +34,27 @@ internal static class LeakProbes
     }
 
     /// <summary>
-    /// Packets on the WAN that a closed router may send: ARP, DHCP, the tunnel's own packets to or from its
-    /// pinned endpoint. Everything else is a leak.
+    /// The packets the router SENT on the WAN that a closed router may not send. Allowed: ARP, DHCP, the
+    /// tunnel's own packets to its pinned endpoint. Packets arriving from the lab's internet (their source
+    /// is one of its addresses) are not the router's; everything else is a leak: the LAN's address, the
+    /// router's WAN address, any IPv6 (the lab's internet has none).
     /// </summary>
     public static IReadOnlyList<CapturedPacket> Leaks(IEnumerable<CapturedPacket> wan, string? tunnelEndpoint = null, int tunnelPort = 1194) =>
         [.. wan.Where(p => !IsAllowed(p, tunnelEndpoint, tunnelPort))];
+
+    private static readonly HashSet<string> InternetAddresses =
+        [RouterLab.UplinkAddress, RouterLab.WebServer, RouterLab.DnsServer, RouterLab.Vps];
 
     private static bool IsAllowed(CapturedPacket packet, string? endpoint, int port)
     {
         if (packet.Source is null)
         {
             return true; // ARP and other non-IP frames
+        }
+
+        if (InternetAddresses.Contains(packet.Source.ToString()))
+        {
+            return true; // inbound: sent by the lab's internet, not by the router
         }
 
         if (packet.IsUdp && (packet.SourcePort, packet.DestinationPort) is (68, 67) or (67, 68))
@@ -54,9 +64,7 @@ internal static class LeakProbes
 
         if (endpoint is not null)
         {
-            var toEndpoint = packet.Destination!.ToString() == endpoint && packet.DestinationPort == port && packet.Source.ToString() == RouterLab.RouterWanAddress;
-            var fromEndpoint = packet.Source.ToString() == endpoint && packet.SourcePort == port && packet.Destination!.ToString() == RouterLab.RouterWanAddress;
-            return toEndpoint || fromEndpoint;
+            return packet.IsUdp && packet.Destination!.ToString() == endpoint && packet.DestinationPort == port && packet.Source.ToString() == RouterLab.RouterWanAddress;
         }
 
         return false;

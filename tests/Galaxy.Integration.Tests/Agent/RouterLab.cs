@@ -86,6 +86,38 @@ internal sealed class RouterLab : IAsyncDisposable
         await Inet.WaitForListenerAsync(80);
     }
 
+    /// <summary>
+    /// Makes the VPS with the published <c>galaxy vps openvpn</c> (once) and starts its OpenVPN server in
+    /// <c>inet</c>, answering from 203.0.113.1 (the namespace has several addresses). Returns the profile.
+    /// </summary>
+    public async Task<string> StartVpsAsync()
+    {
+        var directory = Path.Combine(Lab.WorkDirectory, "vps");
+        if (!Directory.Exists(directory))
+        {
+            var made = await Inet.RunAsync(Artifacts.GalaxyBinary, "vps", "openvpn", "--name", "vps", "--endpoint", Vps + ":1194", "--out", directory);
+            if (made.ExitCode != 0)
+            {
+                throw new LabException($"galaxy vps openvpn failed: {made.Describe()}");
+            }
+        }
+
+        VpsServer = Inet.Start("openvpn", "--cd", directory, "--config", "server.conf", "--local", Vps, "--verb", "3");
+        await VpsServer.WaitForOutputAsync("Initialization Sequence Completed", TimeSpan.FromSeconds(15));
+        return Path.Combine(directory, "vps.ovpn");
+    }
+
+    /// <summary>The running VPS server, if any.</summary>
+    public LabProcess? VpsServer { get; private set; }
+
+    /// <summary>The configuration of one OpenVPN egress named "vps".</summary>
+    public static string OpenVpnEgress(string profile) => $"""
+        [[egress]]
+        name = "vps"
+        type = "openvpn"
+        profile = "{profile}"
+        """;
+
     /// <summary>Writes a configuration into the lab's folder (the [router] table is added) and returns its path.</summary>
     public string WriteConfig(string egresses, string extra = "")
     {

@@ -93,8 +93,8 @@ public sealed class LabProcess : IAsyncDisposable
         return labProcess;
     }
 
-    /// <summary>Waits until <paramref name="text"/> appears on stdout or stderr.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    /// <summary>Waits until <paramref name="text"/> has appeared <paramref name="occurrences"/> times on stdout or stderr.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, int occurrences = 1)
     {
         using var deadline = new CancellationTokenSource(timeout);
         while (true)
@@ -102,8 +102,7 @@ public sealed class LabProcess : IAsyncDisposable
             Task changed;
             lock (_gate)
             {
-                if (_stdout.ToString().Contains(text, StringComparison.Ordinal) ||
-                    _stderr.ToString().Contains(text, StringComparison.Ordinal))
+                if (Count(_stdout.ToString(), text) + Count(_stderr.ToString(), text) >= occurrences)
                 {
                     return;
                 }
@@ -114,12 +113,12 @@ public sealed class LabProcess : IAsyncDisposable
             if (_process.HasExited)
             {
                 await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                if (StandardOutput.Contains(text, StringComparison.Ordinal) || StandardError.Contains(text, StringComparison.Ordinal))
+                if (Count(StandardOutput, text) + Count(StandardError, text) >= occurrences)
                 {
                     return;
                 }
 
-                throw new LabException($"`{Description}` exited with {_process.ExitCode} before printing \"{text}\"; {Output()}");
+                throw new LabException($"`{Description}` exited with {_process.ExitCode} before printing \"{text}\" {occurrences} time(s); {Output()}");
             }
 
             try
@@ -128,9 +127,21 @@ public sealed class LabProcess : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new LabException($"`{Description}` did not print \"{text}\" within {timeout.TotalSeconds:0.#} s; {Output()}");
+                throw new LabException($"`{Description}` did not print \"{text}\" {occurrences} time(s) within {timeout.TotalSeconds:0.#} s; {Output()}");
             }
         }
+    }
+
+    /// <summary>How many times <paramref name="text"/> occurs in <paramref name="output"/>.</summary>
+    public static int Count(string output, string text)
+    {
+        var count = 0;
+        for (var i = output.IndexOf(text, StringComparison.Ordinal); i >= 0; i = output.IndexOf(text, i + text.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
