@@ -22,6 +22,7 @@ internal sealed class UdpRelay : IDisposable
     private const ulong WakeToken = 0;
     private const ulong ListenerToken = 1;
     private const int MaxDatagram = 65535;
+    private const int MaxErrorsPerDrain = 8;
 
     private readonly Socket _listener;
     private readonly int _listenerFd;
@@ -214,24 +215,21 @@ internal sealed class UdpRelay : IDisposable
     {
         fixed (byte* buffer = _buffer)
         {
+            // A socket error is reported once and cleared; a few in a row end this drain, so an error that keeps
+            // coming back can never spin the relay's only thread.
+            var errors = 0;
             while (true)
             {
                 var received = Libc.Recv(from, buffer, (nuint)_buffer.Length, Libc.MsgDontWait);
                 if (received < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR)
+                    if (errno == Libc.EAGAIN || ++errors > MaxErrorsPerDrain)
                     {
-                        continue;
+                        return;
                     }
 
-                    if (errno != Libc.EAGAIN)
-                    {
-                        // ECONNREFUSED from an ICMP unreachable, and the like: the flow stays; the next datagram decides.
-                        continue;
-                    }
-
-                    return;
+                    continue; // EINTR, or a reported error (ECONNREFUSED after an ICMP unreachable): the flow stays
                 }
 
                 _table.Touch(session.Key, Environment.TickCount64);
