@@ -91,7 +91,7 @@ public sealed class ProxyDialerTests
         await lab.Server.WaitForListenerAsync(WebPort);
     }
 
-    private static async Task StartDanteAsync(TproxyLab lab)
+    internal static async Task StartDanteAsync(TproxyLab lab)
     {
         LabPrerequisites.RequireTools("danted");
         var config = Path.Combine(lab.Lab.WorkDirectory, "danted.conf");
