@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Tcp;
 
@@ -32,7 +33,10 @@ internal sealed class TcpRelayHarness : IAsyncDisposable
     public static TcpRelayHarness Start(TproxyLab lab, TcpRelayOptions? options = null) =>
         Start(lab, new DeviceDialer("wan", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets), options);
 
-    public static TcpRelayHarness Start(TproxyLab lab, IEgressDialer dialer, TcpRelayOptions? options = null)
+    public static TcpRelayHarness Start(TproxyLab lab, IEgressDialer dialer, TcpRelayOptions? options = null) =>
+        Start(lab, (_, _) => dialer, options);
+
+    public static TcpRelayHarness Start(TproxyLab lab, TcpRoute route, TcpRelayOptions? options = null, FlowRegistry? registry = null)
     {
         options ??= new TcpRelayOptions();
         var closed = Channel.CreateUnbounded<FlowSummary>();
@@ -41,7 +45,7 @@ internal sealed class TcpRelayHarness : IAsyncDisposable
         foreach (var family in (AddressFamily[])[AddressFamily.InterNetwork, AddressFamily.InterNetworkV6])
         {
             var listener = TcpRelay.Listen(TproxyLab.RelayEndPoint(family), options.Backlog, lab.RouterSockets);
-            var relay = new TcpRelay(listener, (_, _) => dialer, [loop], options, s => closed.Writer.TryWrite(s));
+            var relay = new TcpRelay(listener, route, [loop], options, s => closed.Writer.TryWrite(s), registry);
             relay.Start();
             relays.Add(relay);
         }

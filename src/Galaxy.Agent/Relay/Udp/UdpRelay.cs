@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -37,14 +38,17 @@ internal sealed class UdpRelay : IDisposable
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
     private readonly byte[] _name = GC.AllocateArray<byte>(128, pinned: true);
     private readonly byte[] _control = GC.AllocateArray<byte>(256, pinned: true);
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly FlowRegistry? _registry;
     private volatile bool _stopping;
     private long _nextId = 16;
     private long _refused;
     private long _sessionsOpened;
     private int _sessionCount;
 
-    public UdpRelay(Socket listener, UdpRoute route, UdpRelayOptions options, SocketFactory? sockets = null)
+    public UdpRelay(Socket listener, UdpRoute route, UdpRelayOptions options, SocketFactory? sockets = null, FlowRegistry? registry = null)
     {
+        _registry = registry;
         _listener = listener;
         _listener.Blocking = false;
         _listenerFd = (int)listener.SafeHandle.DangerousGetHandle();
@@ -108,7 +112,8 @@ internal sealed class UdpRelay : IDisposable
 
         foreach (var session in _table.All.ToArray())
         {
-            session.Dispose();
+            _table.Remove(session.Key);
+            Close(session);
         }
 
         _listener.Dispose();
@@ -129,6 +134,10 @@ internal sealed class UdpRelay : IDisposable
                 {
                     ulong value;
                     Libc.Read(_eventFd, &value, sizeof(ulong));
+                    while (_posted.TryDequeue(out var action))
+                    {
+                        action();
+                    }
                 }
                 else if (token == ListenerToken)
                 {
@@ -286,7 +295,7 @@ internal sealed class UdpRelay : IDisposable
             return null;
         }
 
-        var session = new UdpSession(key, clientSide, upstream, dialer.Name) { Id = _nextId++ };
+        var session = new UdpSession(key, clientSide, upstream, dialer.Name, RequestClose) { Id = _nextId++ };
         if (!Register(session.ClientSideFd, (ulong)session.Id << 1) || !Register(session.UpstreamFd, ((ulong)session.Id << 1) | 1))
         {
             session.Dispose();
@@ -302,7 +311,38 @@ internal sealed class UdpRelay : IDisposable
             Close(evicted);
         }
 
+        if (_registry is not null)
+        {
+            session.Registration = _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, dialer.Name);
+            if (!session.Registration.Attach(session))
+            {
+                // Its egress was closed this very moment: the flow does not start.
+                _table.Remove(key);
+                Close(session);
+                return null;
+            }
+        }
+
         return session;
+    }
+
+    /// <summary>Posts the close of a session to the relay's thread (the flow registry's close).</summary>
+    private void RequestClose(UdpSession session)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _posted.Enqueue(() =>
+        {
+            if (_byId.ContainsKey(session.Id))
+            {
+                _table.Remove(session.Key);
+                Close(session);
+            }
+        });
+        Wake();
     }
 
     /// <summary>Closes a session the table has already let go of.</summary>
@@ -314,6 +354,10 @@ internal sealed class UdpRelay : IDisposable
         }
 
         session.Dispose(); // closing the descriptors removes them from the epoll set
+        if (session.Registration is { } registration)
+        {
+            _registry!.End(registration);
+        }
     }
 
     private unsafe bool Register(int fd, ulong token)

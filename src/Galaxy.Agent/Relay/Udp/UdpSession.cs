@@ -7,7 +7,8 @@ namespace Galaxy.Agent.Relay.Udp;
 /// the client, so replies leave from the address the client sent to) and the upstream socket (connected
 /// through the egress). It owns both.
 /// </summary>
-internal sealed class UdpSession(UdpFlowKey key, Socket clientSide, Socket upstream, string egress) : IDisposable
+internal sealed class UdpSession(UdpFlowKey key, Socket clientSide, Socket upstream, string egress, Action<UdpSession>? requestClose = null)
+    : IRelayedFlow, IDisposable
 {
     public UdpFlowKey Key { get; } = key;
 
@@ -19,9 +20,16 @@ internal sealed class UdpSession(UdpFlowKey key, Socket clientSide, Socket upstr
 
     public long Id { get; set; }
 
+    /// <summary>Bytes forwarded up; written by the relay's thread only, read from any.</summary>
     public long BytesUp { get; set; }
 
     public long BytesDown { get; set; }
+
+    /// <summary>Its entry in the flow registry, if the relay has one.</summary>
+    public FlowRegistration? Registration { get; set; }
+
+    /// <summary>Asks the relay's thread to close this session; from any thread.</summary>
+    public void RequestClose() => requestClose?.Invoke(this);
 
     public void Dispose()
     {
