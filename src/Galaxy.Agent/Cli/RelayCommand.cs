@@ -21,7 +21,7 @@ internal static class RelayCommand
         var port = new Option<int>("--tproxy-port") { Description = "Port of the transparent listeners on 127.0.0.1 and ::1.", Required = true };
         var egress = new Option<string>("--egress")
         {
-            Description = "Where flows go: direct, direct:DEV, socks5://[USER:PASS@]IP:PORT or http://[USER:PASS@]IP:PORT.",
+            Description = "Where flows go: direct, direct:DEV, socks5://[USER:PASS@]IP:PORT, http://[USER:PASS@]IP:PORT, reject or drop.",
             DefaultValueFactory = _ => "direct",
         };
         var mark = new Option<string?>("--mark") { Description = "SO_MARK of the egress sockets, decimal or 0x hex (default: none)." };

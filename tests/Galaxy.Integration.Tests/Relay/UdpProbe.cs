@@ -28,6 +28,35 @@ internal sealed class UdpProbe : IDisposable
         return new UdpProbe(socket);
     }
 
+    /// <summary>
+    /// Connects the socket to <paramref name="destination"/>: the kernel then filters replies to that source and
+    /// reports an ICMP port unreachable about it as ECONNREFUSED on the next receive.
+    /// </summary>
+    public void Connect(IPEndPoint destination) => _socket.Connect(destination);
+
+    /// <summary>Sends on a connected socket.</summary>
+    public void Send(string payload) => _socket.Send(Encoding.ASCII.GetBytes(payload));
+
+    /// <summary>What the next receive ends with: a datagram, an error such as ConnectionRefused, or TimedOut.</summary>
+    public async Task<SocketError> ReceiveErrorAsync(TimeSpan timeout)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await _socket.ReceiveAsync(new byte[65536], SocketFlags.None, deadline.Token);
+            return SocketError.Success;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode;
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            return SocketError.TimedOut;
+        }
+    }
+
     public void Send(IPEndPoint destination, string payload) =>
         _socket.SendTo(Encoding.ASCII.GetBytes(payload), destination);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Egress.Proxy;
 using Galaxy.Agent.Relay.Udp;
@@ -44,21 +45,29 @@ public sealed class UdpRelayTests
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_flow_whose_egress_cannot_carry_udp_is_dropped_not_sent_elsewhere()
+    public async Task A_flow_whose_egress_cannot_carry_udp_is_refused_with_port_unreachable_and_not_sent_elsewhere()
     {
         await using var lab = await TproxyLab.CreateAsync();
         var wan = new DeviceDialer("wan", null, TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
         using var relay = Start(lab, new HttpConnectDialer("http", TproxyLab.ServerEndPoint(8888), null, wan, TimeSpan.FromSeconds(5)));
-        var capture = await lab.Router.CaptureAsync("wan0", "udp");
+        var wanCapture = await lab.Router.CaptureAsync("wan0", "udp");
+        var lanCapture = await lab.Client.CaptureAsync("eth0", "icmp");
         using var client = UdpProbe.Open(lab.Client);
+        client.Connect(TproxyLab.ServerEndPoint(5353));
 
-        client.Send(TproxyLab.ServerEndPoint(5353), "hello");
-        await Bounded.WaitUntilAsync(() => relay.Refused >= 1, TimeSpan.FromSeconds(10), "the relay refuses the datagram",
-            () => $"refused = {relay.Refused}, sessions = {relay.SessionCount}");
+        client.Send("hello");
+        var outcome = await client.ReceiveErrorAsync(TimeSpan.FromSeconds(5));
 
-        var packets = await capture.StopAsync();
-        Assert.True(packets.Count == 0, $"expected nothing on the WAN; saw:\n{CapturedPacket.Describe(packets)}");
+        var wanPackets = await wanCapture.StopAsync();
+        var lanPackets = await lanCapture.StopAsync();
+        Assert.True(outcome == SocketError.ConnectionRefused, $"expected the client to read ECONNREFUSED (port unreachable); saw {outcome}");
+        Assert.True(wanPackets.Count == 0, $"expected nothing on the WAN; saw:\n{CapturedPacket.Describe(wanPackets)}");
+        var icmp = Assert.Single(lanPackets);
+        Assert.True(Equals(icmp.Source, IPAddress.Parse(TproxyLab.ServerAddress)),
+            $"the unreachable must come from the original destination; saw {icmp}");
         Assert.Equal(0, relay.SessionCount);
+        Assert.Equal(1, relay.Refused);
+        Assert.Equal(1, relay.UnreachableSent);
     }
 
     [Fact(Timeout = 30_000)]

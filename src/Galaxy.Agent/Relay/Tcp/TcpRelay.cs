@@ -121,6 +121,7 @@ internal sealed class TcpRelay : IAsyncDisposable
     private async Task HandleAsync(Socket client, CancellationToken cancellationToken)
     {
         var handedOver = false;
+        var silent = false;
         Socket? upstream = null;
         FlowRegistration? registration = null;
         try
@@ -147,6 +148,9 @@ internal sealed class TcpRelay : IAsyncDisposable
             if (upstream is null)
             {
                 Interlocked.Increment(ref _refused);
+                // Dropped by policy: the client hears nothing more (no FIN, no reset).
+                silent = dial.Outcome == DialOutcome.Dropped && SocketOptions.TrySetRepair(client);
+
                 return;
             }
 
@@ -189,7 +193,15 @@ internal sealed class TcpRelay : IAsyncDisposable
         {
             if (!handedOver)
             {
-                Reset(client);
+                if (silent)
+                {
+                    client.Dispose();
+                }
+                else
+                {
+                    Reset(client);
+                }
+
                 if (upstream is not null)
                 {
                     Reset(upstream);

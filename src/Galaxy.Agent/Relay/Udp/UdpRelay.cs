@@ -40,9 +40,11 @@ internal sealed class UdpRelay : IDisposable
     private readonly byte[] _control = GC.AllocateArray<byte>(256, pinned: true);
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly FlowRegistry? _registry;
+    private readonly UnreachableSender _unreachable;
     private volatile bool _stopping;
     private long _nextId = 16;
     private long _refused;
+    private long _unreachableSent;
     private long _sessionsOpened;
     private int _sessionCount;
 
@@ -55,6 +57,7 @@ internal sealed class UdpRelay : IDisposable
         _route = route;
         _options = options;
         _sockets = sockets ?? SocketFactories.Default;
+        _unreachable = new UnreachableSender(_sockets);
         _table = new UdpSessionTable<UdpSession>(options.MaxSessions, options.MaxSessionsPerClient);
         _epollFd = Libc.EpollCreate1(Libc.EpollCloExec);
         _eventFd = Libc.EventFd(0, Libc.EfdCloExec | Libc.EfdNonBlock);
@@ -70,6 +73,9 @@ internal sealed class UdpRelay : IDisposable
 
     /// <summary>Datagrams dropped because their flow was refused (no route, or the egress cannot carry UDP).</summary>
     public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>ICMP port unreachable messages sent to clients whose flow was refused.</summary>
+    public long UnreachableSent => Volatile.Read(ref _unreachableSent);
 
     public long SessionsOpened => Interlocked.Read(ref _sessionsOpened);
 
@@ -203,10 +209,19 @@ internal sealed class UdpRelay : IDisposable
                 var key = new UdpFlowKey(client, destination);
                 if (!_table.TryGet(key, now, out var session))
                 {
-                    session = Open(key, now);
+                    session = Open(key, now, out var answer);
                     if (session is null)
                     {
                         Interlocked.Increment(ref _refused);
+                        if (answer)
+                        {
+                            // Refused: the client is told, as the destination itself would tell it.
+                            if (_unreachable.TrySend(client, destination, (int)received, _buffer.AsSpan(0, (int)received), now))
+                            {
+                                Interlocked.Increment(ref _unreachableSent);
+                            }
+                        }
+
                         continue;
                     }
                 }
@@ -263,8 +278,13 @@ internal sealed class UdpRelay : IDisposable
         }
     }
 
-    private UdpSession? Open(UdpFlowKey key, long now)
+    /// <summary>
+    /// Opens the session of a new flow; null when refused, with <paramref name="answer"/> saying whether the client
+    /// is to hear an ICMP port unreachable (refused by the route or the egress) or nothing (dropped, or a local failure).
+    /// </summary>
+    private UdpSession? Open(UdpFlowKey key, long now, out bool answer)
     {
+        answer = true;
         var dialer = _route(key.Client, key.Destination);
         if (dialer is null)
         {
@@ -274,8 +294,11 @@ internal sealed class UdpRelay : IDisposable
         var dial = dialer.DialUdp(key.Destination);
         if (dial.Socket is not { } upstream)
         {
+            answer = dial.Outcome != DialOutcome.Dropped;
             return null;
         }
+
+        answer = false;
 
         Socket? clientSide = null;
         try
