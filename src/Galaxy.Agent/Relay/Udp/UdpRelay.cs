@@ -15,8 +15,11 @@ internal delegate IEgressDialer? UdpRoute(IPEndPoint client, IPEndPoint destinat
 /// destination (IP_RECVORIGDSTADDR); each (client, destination) gets a session with a transparent
 /// client-side socket and an upstream socket through its egress. Later datagrams of the flow arrive on the
 /// session's client-side socket (TPROXY prefers an established transparent socket), replies go back from
-/// the original destination. The table is bounded; idle sessions are swept every second. One receive
-/// buffer serves every datagram: nothing is allocated per datagram.
+/// the original destination. A refused flow (no route, an egress that rejects or cannot carry UDP) is
+/// answered with ICMP port unreachable from the original destination, a dropped one with nothing. The
+/// table is bounded; idle sessions are swept every second. One receive buffer serves every datagram:
+/// nothing is allocated per datagram. With a <see cref="FlowRegistry"/>, each session is accounted there
+/// and can be closed from any thread.
 /// </summary>
 internal sealed class UdpRelay : IDisposable
 {
