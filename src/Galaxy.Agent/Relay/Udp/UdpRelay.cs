@@ -21,11 +21,14 @@ internal delegate IEgressDialer? UdpRoute(IPEndPoint client, IPEndPoint destinat
 /// nothing is allocated per datagram. With a <see cref="FlowRegistry"/>, each session is accounted there
 /// and can be closed from any thread.
 /// </summary>
-internal sealed class UdpRelay : IDisposable
+internal sealed partial class UdpRelay : IDisposable
 {
     private const ulong WakeToken = 0;
     private const ulong ListenerToken = 1;
     private const int MaxDatagram = 65535;
+
+    /// <summary>Room before each received datagram for a SOCKS5 UDP header (3 + 1 + 1 + 255 + 2 bytes), so it is never copied.</summary>
+    private const int Headroom = 262;
     private const int MaxErrorsPerDrain = 8;
 
     private readonly Socket _listener;
@@ -38,7 +41,7 @@ internal sealed class UdpRelay : IDisposable
     private readonly int _epollFd;
     private readonly int _eventFd;
     private readonly Thread _thread;
-    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(Headroom + MaxDatagram, pinned: true);
     private readonly byte[] _name = GC.AllocateArray<byte>(128, pinned: true);
     private readonly byte[] _control = GC.AllocateArray<byte>(256, pinned: true);
     private readonly ConcurrentQueue<Action> _posted = new();
@@ -113,10 +116,17 @@ internal sealed class UdpRelay : IDisposable
         }
 
         _stopping = true;
+        _stop.Cancel();
         if (_thread.IsAlive)
         {
             Wake();
             _thread.Join();
+        }
+
+        // Associations that finished meanwhile: their completions close what they opened.
+        while (_posted.TryDequeue(out var action))
+        {
+            action();
         }
 
         foreach (var session in _table.All.ToArray())
@@ -127,6 +137,7 @@ internal sealed class UdpRelay : IDisposable
 
         _listener.Dispose();
         CloseDescriptors();
+        _stop.Dispose();
     }
 
     private unsafe void Run()
@@ -152,15 +163,19 @@ internal sealed class UdpRelay : IDisposable
                 {
                     DrainListener();
                 }
-                else if (_byId.TryGetValue((long)(token >> 1), out var session))
+                else if (_byId.TryGetValue((long)(token >> 2), out var session))
                 {
-                    if ((token & 1) == 0)
+                    switch (token & 3)
                     {
-                        DrainClientSide(session);
-                    }
-                    else
-                    {
-                        DrainUpstream(session);
+                        case 0:
+                            DrainClientSide(session);
+                            break;
+                        case 1:
+                            DrainUpstream(session);
+                            break;
+                        default:
+                            ControlReadable(session);
+                            break;
                     }
                 }
             }
@@ -180,11 +195,12 @@ internal sealed class UdpRelay : IDisposable
     /// <summary>First datagrams of flows, with their original destination in the control data.</summary>
     private unsafe void DrainListener()
     {
-        fixed (byte* buffer = _buffer, name = _name, control = _control)
+        fixed (byte* start = _buffer, name = _name, control = _control)
         {
+            var buffer = start + Headroom;
             while (true)
             {
-                var vector = new IoVector { Base = buffer, Length = (nuint)_buffer.Length };
+                var vector = new IoVector { Base = buffer, Length = MaxDatagram };
                 var message = new MessageHeader
                 {
                     Name = name, NameLength = (uint)_name.Length, Vectors = &vector, VectorCount = 1,
@@ -212,14 +228,27 @@ internal sealed class UdpRelay : IDisposable
                 var key = new UdpFlowKey(client, destination);
                 if (!_table.TryGet(key, now, out var session))
                 {
-                    session = Open(key, now, out var answer);
+                    if (_pending.TryGetValue(key, out var pending))
+                    {
+                        pending.Enqueue(new ReadOnlySpan<byte>(buffer, (int)received));
+                        continue; // its SOCKS5 association is being opened; the datagram waits for it
+                    }
+
+                    var dialer = _route(key.Client, key.Destination);
+                    if (dialer is IUdpAssociationDialer associating)
+                    {
+                        BeginAssociation(key, associating, new ReadOnlySpan<byte>(buffer, (int)received));
+                        continue;
+                    }
+
+                    session = Open(key, dialer, now, out var answer);
                     if (session is null)
                     {
                         Interlocked.Increment(ref _refused);
                         if (answer)
                         {
                             // Refused: the client is told, as the destination itself would tell it.
-                            if (_unreachable.TrySend(client, destination, (int)received, _buffer.AsSpan(0, (int)received), now))
+                            if (_unreachable.TrySend(client, destination, (int)received, new ReadOnlySpan<byte>(buffer, (int)received), now))
                             {
                                 Interlocked.Increment(ref _unreachableSent);
                             }
@@ -240,14 +269,15 @@ internal sealed class UdpRelay : IDisposable
 
     private unsafe void Drain(UdpSession session, int from, int to, bool up)
     {
-        fixed (byte* buffer = _buffer)
+        fixed (byte* start = _buffer)
         {
+            var buffer = start + Headroom;
             // A socket error is reported once and cleared; a few in a row end this drain, so an error that keeps
             // coming back can never spin the relay's only thread.
             var errors = 0;
             while (true)
             {
-                var received = Libc.Recv(from, buffer, (nuint)_buffer.Length, Libc.MsgDontWait);
+                var received = Libc.Recv(from, buffer, MaxDatagram, Libc.MsgDontWait);
                 if (received < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
@@ -265,11 +295,25 @@ internal sealed class UdpRelay : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one datagram on; <paramref name="buffer"/> has <see cref="Headroom"/> bytes before it. Through a SOCKS5
+    /// association the UDP header goes before it on the way up, and is checked and taken off on the way down.
+    /// </summary>
     private static unsafe void Forward(int fd, byte* buffer, int length, UdpSession session, bool up)
     {
+        if (session.SocksHeader is { } header && !Socks5Frame(ref buffer, ref length, header, session, up))
+        {
+            return;
+        }
+
         // A full socket buffer drops the datagram, as a router would.
         if (Libc.Send(fd, buffer, (nuint)length, Libc.MsgDontWait) == length)
         {
+            if (session.SocksHeader is { } sent && up)
+            {
+                length -= sent.Length;
+            }
+
             if (up)
             {
                 session.BytesUp += length;
@@ -285,10 +329,9 @@ internal sealed class UdpRelay : IDisposable
     /// Opens the session of a new flow; null when refused, with <paramref name="answer"/> saying whether the client
     /// is to hear an ICMP port unreachable (refused by the route or the egress) or nothing (dropped, or a local failure).
     /// </summary>
-    private UdpSession? Open(UdpFlowKey key, long now, out bool answer)
+    private UdpSession? Open(UdpFlowKey key, IEgressDialer? dialer, long now, out bool answer)
     {
         answer = true;
-        var dialer = _route(key.Client, key.Destination);
         if (dialer is null)
         {
             return null;
@@ -302,7 +345,24 @@ internal sealed class UdpRelay : IDisposable
         }
 
         answer = false;
+        var clientSide = CreateClientSide(key);
+        if (clientSide is null)
+        {
+            upstream.Dispose();
+            return null;
+        }
 
+        upstream.Blocking = false;
+        var session = new UdpSession(key, clientSide, upstream, dialer.Name, RequestClose) { Id = _nextId++ };
+        return Admit(session, dialer.Name, now) ? session : null;
+    }
+
+    /// <summary>
+    /// The client-side socket of a flow: transparent, bound to the original destination, connected to the client
+    /// (so replies leave from the destination's address); null when it cannot be made (out of descriptors).
+    /// </summary>
+    private Socket? CreateClientSide(UdpFlowKey key)
+    {
         Socket? clientSide = null;
         try
         {
@@ -312,20 +372,24 @@ internal sealed class UdpRelay : IDisposable
             clientSide.Bind(key.Destination);
             clientSide.Connect(key.Client);
             clientSide.Blocking = false;
-            upstream.Blocking = false;
+            return clientSide;
         }
         catch (SocketException)
         {
             clientSide?.Dispose();
-            upstream.Dispose();
             return null;
         }
+    }
 
-        var session = new UdpSession(key, clientSide, upstream, dialer.Name, RequestClose) { Id = _nextId++ };
-        if (!Register(session.ClientSideFd, (ulong)session.Id << 1) || !Register(session.UpstreamFd, ((ulong)session.Id << 1) | 1))
+    /// <summary>Registers a new session (epoll, table, flow registry); false when it could not start (it is closed).</summary>
+    private bool Admit(UdpSession session, string egress, long now)
+    {
+        var key = session.Key;
+        if (!Register(session.ClientSideFd, (ulong)session.Id << 2) || !Register(session.UpstreamFd, ((ulong)session.Id << 2) | 1) ||
+            (session.ControlFd >= 0 && !Register(session.ControlFd, ((ulong)session.Id << 2) | 2)))
         {
             session.Dispose();
-            return null;
+            return false;
         }
 
         _byId.Add(session.Id, session);
@@ -339,17 +403,17 @@ internal sealed class UdpRelay : IDisposable
 
         if (_registry is not null)
         {
-            session.Registration = _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, dialer.Name);
+            session.Registration = _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress);
             if (!session.Registration.Attach(session))
             {
                 // Its egress was closed this very moment: the flow does not start.
                 _table.Remove(key);
                 Close(session);
-                return null;
+                return false;
             }
         }
 
-        return session;
+        return true;
     }
 
     /// <summary>Posts the close of a session to the relay's thread (the flow registry's close).</summary>
