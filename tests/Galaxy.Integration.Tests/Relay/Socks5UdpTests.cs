@@ -1,6 +1,7 @@
 using System.Net;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Egress.Proxy;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Udp;
 
 namespace Galaxy.Integration.Tests.Relay;
@@ -16,7 +17,8 @@ public sealed class Socks5UdpTests
         var wan = new DeviceDialer("wan", device: null, TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
         var socks = new Socks5Dialer("socks", TproxyLab.ServerEndPoint(1080), null, wan, TimeSpan.FromSeconds(5));
         var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(), lab.RouterSockets);
-        using var relay = new UdpRelay(listener, (_, _) => socks, new UdpRelayOptions(), lab.RouterSockets);
+        var registry = new FlowRegistry();
+        using var relay = new UdpRelay(listener, (_, _) => socks, new UdpRelayOptions(), lab.RouterSockets, registry);
         relay.Start();
         await using var server = UdpEchoServer.Start(lab.Server, TproxyLab.ServerEndPoint(5353));
         using var client = UdpProbe.Open(lab.Client);
@@ -31,5 +33,12 @@ public sealed class Socks5UdpTests
         Assert.Equal(TproxyLab.ServerEndPoint(5353), second.From);
         Assert.Equal(1, relay.SessionsOpened);
         Assert.Equal(0, relay.PendingAssociations);
+        var flow = Assert.Single(registry.Snapshot());
+        Assert.True(flow is { Protocol: FlowProtocol.Udp, Egress: "socks", Connected: true, BytesUp: 10 }, $"expected the UDP flow of socks with 10 bytes up; saw {flow}");
+
+        // The kill switch's handle ends the association too.
+        Assert.Equal(1, registry.CloseFlows("socks"));
+        await Bounded.WaitUntilAsync(() => relay.SessionCount == 0 && registry.Count == 0, TimeSpan.FromSeconds(5), "the session closes",
+            () => $"sessions {relay.SessionCount}, flows {registry.Count}");
     }
 }

@@ -34,7 +34,8 @@ internal sealed partial class UdpRelay
             return;
         }
 
-        var pending = new PendingAssociation(dialer);
+        // Registered before the association opens, so the kill switch also stops a flow still being associated.
+        var pending = new PendingAssociation(dialer, _registry?.Begin(FlowProtocol.Udp, key.Client, key.Destination, dialer.Name));
         pending.Enqueue(first);
         _pending.Add(key, pending);
         Interlocked.Increment(ref _pendingCount);
@@ -68,14 +69,30 @@ internal sealed partial class UdpRelay
         if (_stopping)
         {
             association?.Dispose();
+            if (pending.Registration is { } registration)
+            {
+                _registry!.End(registration);
+            }
+
             return;
         }
 
         var now = Environment.TickCount64;
-        var clientSide = association is null ? null : CreateClientSide(key);
+        var closed = pending.Registration is { CloseRequested: true };
+        var clientSide = association is null || closed ? null : CreateClientSide(key);
         if (association is null || clientSide is null)
         {
             association?.Dispose();
+            if (pending.Registration is { } registration)
+            {
+                _registry!.End(registration);
+            }
+
+            if (closed)
+            {
+                return; // its egress was closed while it was being associated: dropped
+            }
+
             Interlocked.Add(ref _refused, pending.Queued.Count);
             var first = pending.Queued[0];
             if (_unreachable.TrySend(key.Client, key.Destination, first.Length, first, now))
@@ -91,7 +108,7 @@ internal sealed partial class UdpRelay
         var header = new byte[Socks5Address.FromEndPoint(key.Destination).EncodedLength + 3];
         Socks5Codec.WriteUdpHeader(header, Socks5Address.FromEndPoint(key.Destination));
         var session = new UdpSession(key, clientSide, association.Relay, pending.Dialer.Name, RequestClose, association.Control, header) { Id = _nextId++ };
-        if (!Admit(session, pending.Dialer.Name, now))
+        if (!Admit(session, pending.Dialer.Name, now, pending.Registration))
         {
             return;
         }
@@ -148,9 +165,11 @@ internal sealed partial class UdpRelay
         Close(session);
     }
 
-    private sealed class PendingAssociation(IUdpAssociationDialer dialer)
+    private sealed class PendingAssociation(IUdpAssociationDialer dialer, FlowRegistration? registration)
     {
         public IUdpAssociationDialer Dialer { get; } = dialer;
+
+        public FlowRegistration? Registration { get; } = registration;
 
         public List<byte[]> Queued { get; } = [];
 

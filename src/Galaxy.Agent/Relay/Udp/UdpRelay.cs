@@ -382,13 +382,18 @@ internal sealed partial class UdpRelay : IDisposable
     }
 
     /// <summary>Registers a new session (epoll, table, flow registry); false when it could not start (it is closed).</summary>
-    private bool Admit(UdpSession session, string egress, long now)
+    private bool Admit(UdpSession session, string egress, long now, FlowRegistration? registration = null)
     {
         var key = session.Key;
         if (!Register(session.ClientSideFd, (ulong)session.Id << 2) || !Register(session.UpstreamFd, ((ulong)session.Id << 2) | 1) ||
             (session.ControlFd >= 0 && !Register(session.ControlFd, ((ulong)session.Id << 2) | 2)))
         {
             session.Dispose();
+            if (registration is not null)
+            {
+                _registry?.End(registration);
+            }
+
             return false;
         }
 
@@ -403,7 +408,7 @@ internal sealed partial class UdpRelay : IDisposable
 
         if (_registry is not null)
         {
-            session.Registration = _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress);
+            session.Registration = registration ?? _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress);
             if (!session.Registration.Attach(session))
             {
                 // Its egress was closed this very moment: the flow does not start.
