@@ -5,12 +5,13 @@ using System.Runtime.InteropServices;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Tcp;
+using Galaxy.Agent.Relay.Udp;
 
 namespace Galaxy.Agent.Cli;
 
 /// <summary>
-/// <c>galaxy relay</c>: the data plane alone — TPROXY listeners on loopback and one egress — for benchmarks
-/// and tests. The agent runs the same code. It sets no firewall rule: the caller's nftables TPROXY rule and
+/// <c>galaxy relay</c>: the data plane alone — TPROXY listeners (TCP and UDP, on 127.0.0.1 and ::1) and one
+/// egress — for benchmarks and tests. The agent runs the same code. It sets no firewall rule: the caller's nftables TPROXY rule and
 /// policy routing deliver the flows to <c>127.0.0.1:PORT</c>.
 /// </summary>
 internal static class RelayCommand
@@ -20,7 +21,7 @@ internal static class RelayCommand
         var port = new Option<int>("--tproxy-port") { Description = "Port of the transparent listeners on 127.0.0.1 and ::1.", Required = true };
         var egress = new Option<string>("--egress")
         {
-            Description = "Where flows go: direct, direct:DEV, socks5://[USER:PASS@]IP:PORT or http://[USER:PASS@]IP:PORT.",
+            Description = "Where flows go: direct, direct:DEV, socks5://[USER:PASS@]IP:PORT, http://[USER:PASS@]IP:PORT, reject or drop.",
             DefaultValueFactory = _ => "direct",
         };
         var mark = new Option<string?>("--mark") { Description = "SO_MARK of the egress sockets, decimal or 0x hex (default: none)." };
@@ -92,6 +93,7 @@ internal static class RelayCommand
         var options = new TcpRelayOptions { MaxConnections = maxConnections };
         var loops = Enumerable.Range(0, loopCount).Select(i => new SpliceLoop($"galaxy-splice-{i}", options.IdleTimeout)).ToArray();
         var relays = new List<TcpRelay>();
+        var udpRelays = new List<UdpRelay>();
         try
         {
             foreach (var address in (IPAddress[])[IPAddress.Loopback, IPAddress.IPv6Loopback])
@@ -112,7 +114,11 @@ internal static class RelayCommand
                 var relay = new TcpRelay(listener, (_, _) => dialer, loops, options);
                 relays.Add(relay);
                 relay.Start();
-                await error.WriteLineAsync($"galaxy relay: listening on {endPoint}, egress {dialer}").ConfigureAwait(false);
+
+                var udp = new UdpRelay(UdpRelay.Listen(endPoint), (_, _) => dialer, new UdpRelayOptions());
+                udpRelays.Add(udp);
+                udp.Start();
+                await error.WriteLineAsync($"galaxy relay: listening on {endPoint} (tcp, udp), egress {dialer}").ConfigureAwait(false);
             }
 
             try
@@ -140,6 +146,11 @@ internal static class RelayCommand
             foreach (var loop in loops)
             {
                 loop.Dispose();
+            }
+
+            foreach (var udp in udpRelays)
+            {
+                udp.Dispose();
             }
         }
     }

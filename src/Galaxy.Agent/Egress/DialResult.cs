@@ -9,8 +9,12 @@ internal enum DialOutcome
     Refused,
     Unreachable,
     TimedOut,
+    /// <summary>Refused by policy or by the egress: the client is told (TCP reset, ICMP unreachable).</summary>
     Rejected,
     Failed,
+
+    /// <summary>Refused silently by policy: the client is told nothing.</summary>
+    Dropped,
 }
 
 /// <summary>

@@ -5,8 +5,8 @@ using Galaxy.Agent.Egress.Proxy;
 namespace Galaxy.Agent.Egress;
 
 /// <summary>
-/// The command-line form of one egress: <c>direct</c>, <c>direct:DEV</c>, <c>socks5://[USER:PASS@]HOST:PORT</c>
-/// or <c>http://[USER:PASS@]HOST:PORT</c> (HOST an address literal: the data plane resolves nothing).
+/// The command-line form of one egress: <c>direct</c>, <c>direct:DEV</c>, <c>socks5://[USER:PASS@]HOST:PORT</c>,
+/// <c>http://[USER:PASS@]HOST:PORT</c>, <c>reject</c> or <c>drop</c> (HOST an address literal: the data plane resolves nothing).
 /// </summary>
 internal static class EgressUri
 {
@@ -15,6 +15,12 @@ internal static class EgressUri
         dialer = null;
         error = "";
         var connectTimeout = TimeSpan.FromSeconds(10);
+        if (text is "reject" or "drop")
+        {
+            dialer = text == "reject" ? BlockDialer.Reject() : BlockDialer.Drop();
+            return true;
+        }
+
         if (text == "direct" || text.StartsWith("direct:", StringComparison.Ordinal))
         {
             var device = text.Length > "direct:".Length ? text["direct:".Length..] : null;
@@ -38,7 +44,7 @@ internal static class EgressUri
 
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("socks5" or "http"))
         {
-            error = $"\"{text}\" is not direct[:DEV], socks5://HOST:PORT or http://HOST:PORT";
+            error = $"\"{text}\" is not direct[:DEV], socks5://HOST:PORT, http://HOST:PORT, reject or drop";
             return false;
         }
 

@@ -15,6 +15,8 @@ internal static class SocketOptions
     private const int Ipv6Transparent = 75;
     private const int IpRecvOriginalDestination = 20;
     private const int Ipv6RecvOriginalDestination = 74;
+    private const int SolTcp = 6;
+    private const int TcpRepair = 19;
 
     /// <summary>SO_MARK: the packets of this socket carry <paramref name="mark"/> (policy routing, firewall).</summary>
     public static void SetMark(Socket socket, uint mark) =>
@@ -38,6 +40,40 @@ internal static class SocketOptions
         }
 
         socket.SetRawSocketOption(SolIp, IpTransparent, on);
+    }
+
+    /// <summary>
+    /// TCP_REPAIR (needs CAP_NET_ADMIN): a socket in repair mode closes without sending anything — no FIN, no
+    /// reset — which is how a connection TPROXY already accepted is dropped silently. False where refused.
+    /// </summary>
+    public static bool TrySetRepair(Socket socket)
+    {
+        try
+        {
+            socket.SetRawSocketOption(SolTcp, TcpRepair, BitConverter.GetBytes(1));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// IP_TRANSPARENT or IPV6_TRANSPARENT for the socket's own family only (a raw IPv6 socket refuses SOL_IP
+    /// options, though it reports itself dual-mode).
+    /// </summary>
+    public static void SetTransparentSingleFamily(Socket socket)
+    {
+        var on = BitConverter.GetBytes(1);
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.SetRawSocketOption(SolIpv6, Ipv6Transparent, on);
+        }
+        else
+        {
+            socket.SetRawSocketOption(SolIp, IpTransparent, on);
+        }
     }
 
     /// <summary>IP_RECVORIGDSTADDR / IPV6_RECVORIGDSTADDR: each datagram reports where it was going.</summary>

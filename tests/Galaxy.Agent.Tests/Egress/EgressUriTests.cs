@@ -11,6 +11,8 @@ public sealed class EgressUriTests
     [InlineData("socks5://203.0.113.5:1080", "socks5://203.0.113.5:1080 (socks5 203.0.113.5:1080 via wan)")]
     [InlineData("socks5://alice:s3cret@203.0.113.5:1080", "socks5://203.0.113.5:1080 (socks5 203.0.113.5:1080 via wan)")]
     [InlineData("http://[2001:db8::8]:3128", "http://[2001:db8::8]:3128 (http-connect [2001:db8::8]:3128 via wan)")]
+    [InlineData("reject", "reject")]
+    [InlineData("drop", "drop")]
     public void Each_egress_form_builds_its_dialer(string text, string described)
     {
         Assert.True(EgressUri.TryParse(text, 7, null, out var dialer, out var error), error);

@@ -18,7 +18,7 @@ public sealed class ProxyDialerTests
     private const int SocksPort = 1080;
     private const int HttpProxyPort = 8888;
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task A_flow_rides_a_socks5_proxy()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -32,7 +32,7 @@ public sealed class ProxyDialerTests
         Assert.Equal($"peer={TproxyLab.ServerAddress}", page.StandardOutput.Trim());
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task A_socks5_ruleset_refusal_resets_the_client()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -46,7 +46,7 @@ public sealed class ProxyDialerTests
         Assert.Equal(1, relay.Refused);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task A_flow_rides_an_http_proxy_with_basic_auth()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -61,7 +61,7 @@ public sealed class ProxyDialerTests
         Assert.Equal($"peer={TproxyLab.ServerAddress}", page.StandardOutput.Trim());
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task Wrong_proxy_credentials_reset_the_client()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -91,7 +91,7 @@ public sealed class ProxyDialerTests
         await lab.Server.WaitForListenerAsync(WebPort);
     }
 
-    private static async Task StartDanteAsync(TproxyLab lab)
+    internal static async Task StartDanteAsync(TproxyLab lab)
     {
         LabPrerequisites.RequireTools("danted");
         var config = Path.Combine(lab.Lab.WorkDirectory, "danted.conf");

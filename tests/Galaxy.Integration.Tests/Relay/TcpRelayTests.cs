@@ -13,7 +13,7 @@ namespace Galaxy.Integration.Tests.Relay;
 /// </summary>
 public sealed class TcpRelayTests
 {
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task A_client_reaches_the_server_only_through_the_relay()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -33,7 +33,7 @@ public sealed class TcpRelayTests
         Assert.Equal((6L, (long)$"peer={TproxyLab.RouterWanAddress}\nhello\n".Length), (summary.BytesUp, summary.BytesDown));
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task Bulk_data_crosses_both_ways_intact_and_half_close_is_forwarded()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -60,7 +60,7 @@ public sealed class TcpRelayTests
         Assert.Equal(0, relay.Loop.FlowCount);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task An_upstream_refusal_reaches_the_client_as_a_reset()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -73,7 +73,7 @@ public sealed class TcpRelayTests
         Assert.Equal(1, relay.Relay.Refused);
     }
 
-    [Fact]
+    [Fact(Timeout = 30_000)]
     public async Task A_flow_the_route_refuses_is_reset_and_never_dialed()
     {
         await using var lab = await TproxyLab.CreateAsync();

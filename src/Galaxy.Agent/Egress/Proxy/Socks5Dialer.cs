@@ -9,7 +9,7 @@ namespace Galaxy.Agent.Egress.Proxy;
 /// so chains are configuration. A refusal by the proxy is an outcome, never an exception.
 /// </summary>
 internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentials? credentials, IEgressDialer transport, TimeSpan handshakeTimeout)
-    : IEgressDialer
+    : IUdpAssociationDialer
 {
     public string Name { get; } = name;
 
@@ -26,10 +26,12 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
         using var channel = new HandshakeChannel(socket, Socks5Codec.MaxMessageLength * 2);
         try
         {
-            if (await HandshakeAsync(channel, destination, deadline.Token).ConfigureAwait(false) is { } failure)
+            var (failure, _) = await HandshakeAsync(channel, Socks5Codec.CommandConnect, Socks5Address.FromEndPoint(destination), deadline.Token)
+                .ConfigureAwait(false);
+            if (failure is not null)
             {
                 socket.Dispose();
-                return failure;
+                return failure.Value;
             }
 
             return DialResult.Connected(socket, channel.TakeRemainder());
@@ -48,8 +50,62 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
         }
     }
 
-    /// <summary>Runs greeting, authentication and CONNECT; null when the proxy connected us, else why not.</summary>
-    private async ValueTask<DialResult?> HandshakeAsync(HandshakeChannel channel, IPEndPoint destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a UDP association: greeting, authentication and UDP ASSOCIATE (address 0.0.0.0:0: the datagrams come
+    /// from a socket of ours whose address the proxy learns from the first one), then a UDP socket through the
+    /// transport, connected to the relay address the proxy named (its own address when it named 0.0.0.0).
+    /// </summary>
+    public async ValueTask<(UdpAssociation? Association, DialOutcome Outcome, string? Reason)> AssociateUdpAsync(CancellationToken cancellationToken)
+    {
+        var connected = await transport.DialTcpAsync(proxy, cancellationToken).ConfigureAwait(false);
+        if (connected.Socket is not { } socket)
+        {
+            return (null, connected.Outcome, $"SOCKS5 proxy {proxy} via {transport.Name}: {connected.Reason}");
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(handshakeTimeout);
+        using var channel = new HandshakeChannel(socket, Socks5Codec.MaxMessageLength * 2);
+        try
+        {
+            var any = Socks5Address.FromEndPoint(new IPEndPoint(proxy.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            var (failure, bound) = await HandshakeAsync(channel, Socks5Codec.CommandUdpAssociate, any, deadline.Token).ConfigureAwait(false);
+            if (failure is not null || bound.Address is not { } boundAddress)
+            {
+                socket.Dispose();
+                return (null, failure?.Outcome ?? DialOutcome.Failed, failure?.Reason ?? $"SOCKS5 proxy {proxy} named its UDP relay by domain");
+            }
+
+            var relayEndPoint = new IPEndPoint(boundAddress.Equals(IPAddress.Any) || boundAddress.Equals(IPAddress.IPv6Any) ? proxy.Address : boundAddress, bound.Port);
+            var relay = transport.DialUdp(relayEndPoint);
+            if (relay.Socket is not { } relaySocket)
+            {
+                socket.Dispose();
+                return (null, relay.Outcome, $"SOCKS5 proxy {proxy}: UDP relay {relayEndPoint}: {relay.Reason}");
+            }
+
+            return (new UdpAssociation(socket, relaySocket), DialOutcome.Connected, null);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            return (null, e is OperationCanceledException ? DialOutcome.TimedOut : DialOutcome.Failed,
+                $"SOCKS5 proxy {proxy}: UDP ASSOCIATE {(e is OperationCanceledException ? "timed out" : "failed: " + e.Message)}");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs greeting, authentication and one request (CONNECT or UDP ASSOCIATE); no failure when the proxy
+    /// granted it (with the address it bound), else why not.
+    /// </summary>
+    private async ValueTask<(DialResult? Failure, Socks5Address Bound)> HandshakeAsync(
+        HandshakeChannel channel, byte command, Socks5Address target, CancellationToken cancellationToken)
     {
         var message = new byte[Socks5Codec.MaxMessageLength];
         await channel.SendAsync(message.AsMemory(0, Socks5Codec.WriteGreeting(message, credentials is not null)), cancellationToken).ConfigureAwait(false);
@@ -59,13 +115,13 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
         {
             if (!await channel.ReceiveMoreAsync(cancellationToken).ConfigureAwait(false))
             {
-                return Closed();
+                return (Closed(), default);
             }
         }
 
         if (channel.Received[0] != Socks5Codec.Version)
         {
-            return Garbled();
+            return (Garbled(), default);
         }
 
         channel.Consume(2);
@@ -79,50 +135,50 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
             {
                 if (!await channel.ReceiveMoreAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    return Closed();
+                    return (Closed(), default);
                 }
             }
 
             if (decode == Socks5Decode.Invalid)
             {
-                return Garbled();
+                return (Garbled(), default);
             }
 
             if (!accepted)
             {
-                return DialResult.Failure(DialOutcome.Rejected, $"SOCKS5 proxy {proxy} refused the credentials of user {credentials.Username}");
+                return (DialResult.Failure(DialOutcome.Rejected, $"SOCKS5 proxy {proxy} refused the credentials of user {credentials.Username}"), default);
             }
 
             channel.Consume(2);
         }
         else if (method != Socks5Codec.MethodNoAuthentication)
         {
-            return DialResult.Failure(DialOutcome.Rejected, method == Socks5Codec.MethodNoneAcceptable
+            return (DialResult.Failure(DialOutcome.Rejected, method == Socks5Codec.MethodNoneAcceptable
                 ? $"SOCKS5 proxy {proxy} accepts none of the offered authentication methods"
-                : $"SOCKS5 proxy {proxy} chose authentication method 0x{method:x2}, which was not offered");
+                : $"SOCKS5 proxy {proxy} chose authentication method 0x{method:x2}, which was not offered"), default);
         }
 
-        var request = Socks5Codec.WriteRequest(message, Socks5Codec.CommandConnect, Socks5Address.FromEndPoint(destination));
+        var request = Socks5Codec.WriteRequest(message, command, target);
         await channel.SendAsync(message.AsMemory(0, request), cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var decode = Socks5Codec.ReadReply(channel.Received, out var reply, out _, out var consumed);
+            var decode = Socks5Codec.ReadReply(channel.Received, out var reply, out var bound, out var consumed);
             if (decode == Socks5Decode.Invalid)
             {
-                return Garbled();
+                return (Garbled(), default);
             }
 
             if (decode == Socks5Decode.Done)
             {
                 channel.Consume(consumed);
                 return reply == Socks5ReplyCode.Succeeded
-                    ? null
-                    : DialResult.Failure(Map(reply), $"SOCKS5 proxy {proxy}: {destination}: {Socks5Codec.Describe(reply)}");
+                    ? (null, bound)
+                    : (DialResult.Failure(Map(reply), $"SOCKS5 proxy {proxy}: {target}: {Socks5Codec.Describe(reply)}"), default);
             }
 
             if (!await channel.ReceiveMoreAsync(cancellationToken).ConfigureAwait(false))
             {
-                return Closed();
+                return (Closed(), default);
             }
         }
     }
@@ -140,8 +196,9 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
 
     private DialResult Garbled() => DialResult.Failure(DialOutcome.Failed, $"SOCKS5 proxy {proxy} answered something that is not SOCKS5");
 
+    /// <summary>UDP through SOCKS5 needs an association (<see cref="AssociateUdpAsync"/>), never a plain socket.</summary>
     public DialResult DialUdp(IPEndPoint destination) =>
-        DialResult.Failure(DialOutcome.Rejected, $"{Name} cannot carry UDP (UDP ASSOCIATE is not supported yet)");
+        DialResult.Failure(DialOutcome.Rejected, $"{Name} carries UDP only through UDP ASSOCIATE");
 
     public override string ToString() => $"{Name} (socks5 {proxy} via {transport.Name})";
 }

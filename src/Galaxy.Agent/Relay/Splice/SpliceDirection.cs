@@ -11,8 +11,8 @@ internal sealed class SpliceDirection
     /// <summary>FIN was forwarded to the destination (after the pipe drained).</summary>
     public bool FinForwarded { get; set; }
 
-    /// <summary>Bytes delivered to the destination.</summary>
-    public long Bytes { get; set; }
+    /// <summary>Bytes delivered to the destination (a field, so other threads can read it with Volatile.Read).</summary>
+    public long Bytes;
 
     public bool Done => FinForwarded;
 }

@@ -15,7 +15,7 @@ internal readonly record struct FlowSummary(
 /// Half-close is forwarded each way (FIN after the last byte), resets are propagated, and the first close
 /// reason wins.
 /// </summary>
-internal sealed class SpliceFlow
+internal sealed class SpliceFlow : IRelayedFlow
 {
     private readonly Socket _client;
     private readonly Socket _upstream;
@@ -45,9 +45,15 @@ internal sealed class SpliceFlow
 
     public IPEndPoint Destination { get; }
 
-    public long BytesUp => _up.Bytes;
+    public long BytesUp => Volatile.Read(ref _up.Bytes);
 
-    public long BytesDown => _down.Bytes;
+    public long BytesDown => Volatile.Read(ref _down.Bytes);
+
+    /// <summary>The loop moving this flow (set when it is handed over).</summary>
+    internal SpliceLoop? Loop { get; set; }
+
+    /// <summary>Asks the loop to close this flow (resetting both sides); from any thread.</summary>
+    public void RequestClose() => Loop?.RequestClose(this);
 
     public bool IsClosed { get; private set; }
 

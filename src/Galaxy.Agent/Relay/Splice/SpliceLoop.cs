@@ -70,6 +70,7 @@ internal sealed class SpliceLoop : IDisposable
     /// <summary>Hands a connected pair over to this loop; from any thread.</summary>
     public void Add(SpliceFlow flow)
     {
+        flow.Loop = this;
         Interlocked.Increment(ref _flowCount);
         Post(() =>
         {
@@ -91,6 +92,26 @@ internal sealed class SpliceLoop : IDisposable
                 Forget(flow);
             }
         });
+    }
+
+    /// <summary>Closes one flow (resetting both sides) if it still runs; from any thread, after its <see cref="Add"/>.</summary>
+    public void RequestClose(SpliceFlow flow)
+    {
+        try
+        {
+            Post(() =>
+            {
+                if (!flow.IsClosed)
+                {
+                    flow.Close(FlowCloseReason.Closed, _pipes);
+                    Forget(flow);
+                }
+            });
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop is stopping, and closes every flow as it stops.
+        }
     }
 
     /// <summary>Closes every flow that matches (its egress went down); from any thread.</summary>

@@ -22,13 +22,16 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly TcpRelayOptions _options;
     private readonly SemaphoreSlim _slots;
     private readonly Action<FlowSummary>? _onFlowClosed;
+    private readonly FlowRegistry? _registry;
     private readonly CancellationTokenSource _stop = new();
     private Task? _acceptLoop;
     private int _nextLoop;
     private long _refused;
 
-    public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null)
+    public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null,
+        FlowRegistry? registry = null)
     {
+        _registry = registry;
         _listener = listener;
         _route = route;
         _loops = loops;
@@ -118,11 +121,20 @@ internal sealed class TcpRelay : IAsyncDisposable
     private async Task HandleAsync(Socket client, CancellationToken cancellationToken)
     {
         var handedOver = false;
+        var silent = false;
         Socket? upstream = null;
+        FlowRegistration? registration = null;
         try
         {
             var source = (IPEndPoint)client.RemoteEndPoint!;
             var destination = (IPEndPoint)client.LocalEndPoint!;
+            if (HasFailed(client))
+            {
+                // Reset while it waited in the listen queue (a client that gave up during an overload): it is
+                // not dialed, so a backlog of dead connections drains at accept speed.
+                return;
+            }
+
             var dialer = _route(source, destination);
             if (dialer is null)
             {
@@ -130,12 +142,21 @@ internal sealed class TcpRelay : IAsyncDisposable
                 return;
             }
 
+            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name);
             var dial = await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
             upstream = dial.Socket;
             if (upstream is null)
             {
                 Interlocked.Increment(ref _refused);
+                // Dropped by policy: the client hears nothing more (no FIN, no reset).
+                silent = dial.Outcome == DialOutcome.Dropped && SocketOptions.TrySetRepair(client);
+
                 return;
+            }
+
+            if (registration is { CloseRequested: true })
+            {
+                return; // its egress was closed while it dialed: never started
             }
 
             client.NoDelay = true;
@@ -147,12 +168,22 @@ internal sealed class TcpRelay : IAsyncDisposable
             }
 
             var loop = _loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length)];
-            loop.Add(new SpliceFlow(client, upstream, source, destination, summary =>
+            var flow = new SpliceFlow(client, upstream, source, destination, summary =>
             {
                 _slots.Release();
+                if (registration is not null)
+                {
+                    _registry!.End(registration);
+                }
+
                 _onFlowClosed?.Invoke(summary);
-            }));
+            });
+            loop.Add(flow);
             handedOver = true;
+            if (registration is not null && !registration.Attach(flow))
+            {
+                flow.RequestClose(); // closed between the dial and now; runs after the loop has taken it
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -162,16 +193,33 @@ internal sealed class TcpRelay : IAsyncDisposable
         {
             if (!handedOver)
             {
-                Reset(client);
+                if (silent)
+                {
+                    client.Dispose();
+                }
+                else
+                {
+                    Reset(client);
+                }
+
                 if (upstream is not null)
                 {
                     Reset(upstream);
+                }
+
+                if (registration is not null)
+                {
+                    _registry!.End(registration);
                 }
 
                 _slots.Release();
             }
         }
     }
+
+    /// <summary>True when the socket has a pending error (SO_ERROR), such as a reset that came before accept.</summary>
+    private static bool HasFailed(Socket client) =>
+        client.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error && error != 0;
 
     /// <summary>Closes with SO_LINGER 0: the client sees a reset at once, never a half-open connection.</summary>
     private static void Reset(Socket socket)

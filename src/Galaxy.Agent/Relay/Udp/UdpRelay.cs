@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -14,14 +15,21 @@ internal delegate IEgressDialer? UdpRoute(IPEndPoint client, IPEndPoint destinat
 /// destination (IP_RECVORIGDSTADDR); each (client, destination) gets a session with a transparent
 /// client-side socket and an upstream socket through its egress. Later datagrams of the flow arrive on the
 /// session's client-side socket (TPROXY prefers an established transparent socket), replies go back from
-/// the original destination. The table is bounded; idle sessions are swept every second. One receive
-/// buffer serves every datagram: nothing is allocated per datagram.
+/// the original destination. A refused flow (no route, an egress that rejects or cannot carry UDP) is
+/// answered with ICMP port unreachable from the original destination, a dropped one with nothing. The
+/// table is bounded; idle sessions are swept every second. One receive buffer serves every datagram:
+/// nothing is allocated per datagram. With a <see cref="FlowRegistry"/>, each session is accounted there
+/// and can be closed from any thread.
 /// </summary>
-internal sealed class UdpRelay : IDisposable
+internal sealed partial class UdpRelay : IDisposable
 {
     private const ulong WakeToken = 0;
     private const ulong ListenerToken = 1;
     private const int MaxDatagram = 65535;
+
+    /// <summary>Room before each received datagram for a SOCKS5 UDP header (3 + 1 + 1 + 255 + 2 bytes), so it is never copied.</summary>
+    private const int Headroom = 262;
+    private const int MaxErrorsPerDrain = 8;
 
     private readonly Socket _listener;
     private readonly int _listenerFd;
@@ -33,23 +41,29 @@ internal sealed class UdpRelay : IDisposable
     private readonly int _epollFd;
     private readonly int _eventFd;
     private readonly Thread _thread;
-    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(Headroom + MaxDatagram, pinned: true);
     private readonly byte[] _name = GC.AllocateArray<byte>(128, pinned: true);
     private readonly byte[] _control = GC.AllocateArray<byte>(256, pinned: true);
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly FlowRegistry? _registry;
+    private readonly UnreachableSender _unreachable;
     private volatile bool _stopping;
     private long _nextId = 16;
     private long _refused;
+    private long _unreachableSent;
     private long _sessionsOpened;
     private int _sessionCount;
 
-    public UdpRelay(Socket listener, UdpRoute route, UdpRelayOptions options, SocketFactory? sockets = null)
+    public UdpRelay(Socket listener, UdpRoute route, UdpRelayOptions options, SocketFactory? sockets = null, FlowRegistry? registry = null)
     {
+        _registry = registry;
         _listener = listener;
         _listener.Blocking = false;
         _listenerFd = (int)listener.SafeHandle.DangerousGetHandle();
         _route = route;
         _options = options;
         _sockets = sockets ?? SocketFactories.Default;
+        _unreachable = new UnreachableSender(_sockets);
         _table = new UdpSessionTable<UdpSession>(options.MaxSessions, options.MaxSessionsPerClient);
         _epollFd = Libc.EpollCreate1(Libc.EpollCloExec);
         _eventFd = Libc.EventFd(0, Libc.EfdCloExec | Libc.EfdNonBlock);
@@ -65,6 +79,9 @@ internal sealed class UdpRelay : IDisposable
 
     /// <summary>Datagrams dropped because their flow was refused (no route, or the egress cannot carry UDP).</summary>
     public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>ICMP port unreachable messages sent to clients whose flow was refused.</summary>
+    public long UnreachableSent => Volatile.Read(ref _unreachableSent);
 
     public long SessionsOpened => Interlocked.Read(ref _sessionsOpened);
 
@@ -99,19 +116,28 @@ internal sealed class UdpRelay : IDisposable
         }
 
         _stopping = true;
+        _stop.Cancel();
         if (_thread.IsAlive)
         {
             Wake();
             _thread.Join();
         }
 
+        // Associations that finished meanwhile: their completions close what they opened.
+        while (_posted.TryDequeue(out var action))
+        {
+            action();
+        }
+
         foreach (var session in _table.All.ToArray())
         {
-            session.Dispose();
+            _table.Remove(session.Key);
+            Close(session);
         }
 
         _listener.Dispose();
         CloseDescriptors();
+        _stop.Dispose();
     }
 
     private unsafe void Run()
@@ -128,20 +154,28 @@ internal sealed class UdpRelay : IDisposable
                 {
                     ulong value;
                     Libc.Read(_eventFd, &value, sizeof(ulong));
+                    while (_posted.TryDequeue(out var action))
+                    {
+                        action();
+                    }
                 }
                 else if (token == ListenerToken)
                 {
                     DrainListener();
                 }
-                else if (_byId.TryGetValue((long)(token >> 1), out var session))
+                else if (_byId.TryGetValue((long)(token >> 2), out var session))
                 {
-                    if ((token & 1) == 0)
+                    switch (token & 3)
                     {
-                        DrainClientSide(session);
-                    }
-                    else
-                    {
-                        DrainUpstream(session);
+                        case 0:
+                            DrainClientSide(session);
+                            break;
+                        case 1:
+                            DrainUpstream(session);
+                            break;
+                        default:
+                            ControlReadable(session);
+                            break;
                     }
                 }
             }
@@ -161,11 +195,12 @@ internal sealed class UdpRelay : IDisposable
     /// <summary>First datagrams of flows, with their original destination in the control data.</summary>
     private unsafe void DrainListener()
     {
-        fixed (byte* buffer = _buffer, name = _name, control = _control)
+        fixed (byte* start = _buffer, name = _name, control = _control)
         {
+            var buffer = start + Headroom;
             while (true)
             {
-                var vector = new IoVector { Base = buffer, Length = (nuint)_buffer.Length };
+                var vector = new IoVector { Base = buffer, Length = MaxDatagram };
                 var message = new MessageHeader
                 {
                     Name = name, NameLength = (uint)_name.Length, Vectors = &vector, VectorCount = 1,
@@ -193,10 +228,32 @@ internal sealed class UdpRelay : IDisposable
                 var key = new UdpFlowKey(client, destination);
                 if (!_table.TryGet(key, now, out var session))
                 {
-                    session = Open(key, now);
+                    if (_pending.TryGetValue(key, out var pending))
+                    {
+                        pending.Enqueue(new ReadOnlySpan<byte>(buffer, (int)received));
+                        continue; // its SOCKS5 association is being opened; the datagram waits for it
+                    }
+
+                    var dialer = _route(key.Client, key.Destination);
+                    if (dialer is IUdpAssociationDialer associating)
+                    {
+                        BeginAssociation(key, associating, new ReadOnlySpan<byte>(buffer, (int)received));
+                        continue;
+                    }
+
+                    session = Open(key, dialer, now, out var answer);
                     if (session is null)
                     {
                         Interlocked.Increment(ref _refused);
+                        if (answer)
+                        {
+                            // Refused: the client is told, as the destination itself would tell it.
+                            if (_unreachable.TrySend(client, destination, (int)received, new ReadOnlySpan<byte>(buffer, (int)received), now))
+                            {
+                                Interlocked.Increment(ref _unreachableSent);
+                            }
+                        }
+
                         continue;
                     }
                 }
@@ -212,26 +269,24 @@ internal sealed class UdpRelay : IDisposable
 
     private unsafe void Drain(UdpSession session, int from, int to, bool up)
     {
-        fixed (byte* buffer = _buffer)
+        fixed (byte* start = _buffer)
         {
+            var buffer = start + Headroom;
+            // A socket error is reported once and cleared; a few in a row end this drain, so an error that keeps
+            // coming back can never spin the relay's only thread.
+            var errors = 0;
             while (true)
             {
-                var received = Libc.Recv(from, buffer, (nuint)_buffer.Length, Libc.MsgDontWait);
+                var received = Libc.Recv(from, buffer, MaxDatagram, Libc.MsgDontWait);
                 if (received < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.EINTR)
+                    if (errno == Libc.EAGAIN || ++errors > MaxErrorsPerDrain)
                     {
-                        continue;
+                        return;
                     }
 
-                    if (errno != Libc.EAGAIN)
-                    {
-                        // ECONNREFUSED from an ICMP unreachable, and the like: the flow stays; the next datagram decides.
-                        continue;
-                    }
-
-                    return;
+                    continue; // EINTR, or a reported error (ECONNREFUSED after an ICMP unreachable): the flow stays
                 }
 
                 _table.Touch(session.Key, Environment.TickCount64);
@@ -240,11 +295,25 @@ internal sealed class UdpRelay : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one datagram on; <paramref name="buffer"/> has <see cref="Headroom"/> bytes before it. Through a SOCKS5
+    /// association the UDP header goes before it on the way up, and is checked and taken off on the way down.
+    /// </summary>
     private static unsafe void Forward(int fd, byte* buffer, int length, UdpSession session, bool up)
     {
+        if (session.SocksHeader is { } header && !Socks5Frame(ref buffer, ref length, header, session, up))
+        {
+            return;
+        }
+
         // A full socket buffer drops the datagram, as a router would.
         if (Libc.Send(fd, buffer, (nuint)length, Libc.MsgDontWait) == length)
         {
+            if (session.SocksHeader is { } sent && up)
+            {
+                length -= sent.Length;
+            }
+
             if (up)
             {
                 session.BytesUp += length;
@@ -256,9 +325,13 @@ internal sealed class UdpRelay : IDisposable
         }
     }
 
-    private UdpSession? Open(UdpFlowKey key, long now)
+    /// <summary>
+    /// Opens the session of a new flow; null when refused, with <paramref name="answer"/> saying whether the client
+    /// is to hear an ICMP port unreachable (refused by the route or the egress) or nothing (dropped, or a local failure).
+    /// </summary>
+    private UdpSession? Open(UdpFlowKey key, IEgressDialer? dialer, long now, out bool answer)
     {
-        var dialer = _route(key.Client, key.Destination);
+        answer = true;
         if (dialer is null)
         {
             return null;
@@ -267,9 +340,29 @@ internal sealed class UdpRelay : IDisposable
         var dial = dialer.DialUdp(key.Destination);
         if (dial.Socket is not { } upstream)
         {
+            answer = dial.Outcome != DialOutcome.Dropped;
             return null;
         }
 
+        answer = false;
+        var clientSide = CreateClientSide(key);
+        if (clientSide is null)
+        {
+            upstream.Dispose();
+            return null;
+        }
+
+        upstream.Blocking = false;
+        var session = new UdpSession(key, clientSide, upstream, dialer.Name, RequestClose) { Id = _nextId++ };
+        return Admit(session, dialer.Name, now) ? session : null;
+    }
+
+    /// <summary>
+    /// The client-side socket of a flow: transparent, bound to the original destination, connected to the client
+    /// (so replies leave from the destination's address); null when it cannot be made (out of descriptors).
+    /// </summary>
+    private Socket? CreateClientSide(UdpFlowKey key)
+    {
         Socket? clientSide = null;
         try
         {
@@ -279,20 +372,29 @@ internal sealed class UdpRelay : IDisposable
             clientSide.Bind(key.Destination);
             clientSide.Connect(key.Client);
             clientSide.Blocking = false;
-            upstream.Blocking = false;
+            return clientSide;
         }
         catch (SocketException)
         {
             clientSide?.Dispose();
-            upstream.Dispose();
             return null;
         }
+    }
 
-        var session = new UdpSession(key, clientSide, upstream, dialer.Name) { Id = _nextId++ };
-        if (!Register(session.ClientSideFd, (ulong)session.Id << 1) || !Register(session.UpstreamFd, ((ulong)session.Id << 1) | 1))
+    /// <summary>Registers a new session (epoll, table, flow registry); false when it could not start (it is closed).</summary>
+    private bool Admit(UdpSession session, string egress, long now, FlowRegistration? registration = null)
+    {
+        var key = session.Key;
+        if (!Register(session.ClientSideFd, (ulong)session.Id << 2) || !Register(session.UpstreamFd, ((ulong)session.Id << 2) | 1) ||
+            (session.ControlFd >= 0 && !Register(session.ControlFd, ((ulong)session.Id << 2) | 2)))
         {
             session.Dispose();
-            return null;
+            if (registration is not null)
+            {
+                _registry?.End(registration);
+            }
+
+            return false;
         }
 
         _byId.Add(session.Id, session);
@@ -304,7 +406,38 @@ internal sealed class UdpRelay : IDisposable
             Close(evicted);
         }
 
-        return session;
+        if (_registry is not null)
+        {
+            session.Registration = registration ?? _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress);
+            if (!session.Registration.Attach(session))
+            {
+                // Its egress was closed this very moment: the flow does not start.
+                _table.Remove(key);
+                Close(session);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Posts the close of a session to the relay's thread (the flow registry's close).</summary>
+    private void RequestClose(UdpSession session)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _posted.Enqueue(() =>
+        {
+            if (_byId.ContainsKey(session.Id))
+            {
+                _table.Remove(session.Key);
+                Close(session);
+            }
+        });
+        Wake();
     }
 
     /// <summary>Closes a session the table has already let go of.</summary>
@@ -316,6 +449,10 @@ internal sealed class UdpRelay : IDisposable
         }
 
         session.Dispose(); // closing the descriptors removes them from the epoll set
+        if (session.Registration is { } registration)
+        {
+            _registry!.End(registration);
+        }
     }
 
     private unsafe bool Register(int fd, ulong token)

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace Galaxy.Agent.Relay;
+
+/// <summary>
+/// Every flow the relays are carrying, readable and closable from any thread: the accounting the rest of the
+/// agent reads (bytes each way, start time, egress) and the handle the kill switch pulls
+/// (<see cref="CloseFlows"/>). The relays register a flow before dialing its egress and remove it when it
+/// ends; <paramref name="ended"/> hears each flow's final accounting (on the relay's thread: keep it short).
+/// </summary>
+internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? ended = null)
+{
+    private readonly ConcurrentDictionary<long, FlowRegistration> _flows = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private long _nextId;
+
+    /// <summary>Flows registered now (dialing or running).</summary>
+    public int Count => _flows.Count;
+
+    /// <summary>Registers a new flow before its egress is dialed.</summary>
+    public FlowRegistration Begin(FlowProtocol protocol, IPEndPoint client, IPEndPoint destination, string egress)
+    {
+        var registration = new FlowRegistration(Interlocked.Increment(ref _nextId), protocol, client, destination, egress, _time.GetUtcNow());
+        _flows[registration.Id] = registration;
+        return registration;
+    }
+
+    /// <summary>Removes an ended flow and reports its final accounting.</summary>
+    public void End(FlowRegistration registration)
+    {
+        if (_flows.TryRemove(registration.Id, out _))
+        {
+            ended?.Invoke(registration.Snapshot());
+        }
+    }
+
+    /// <summary>The flows now, with their byte counts at this moment (oldest first).</summary>
+    public IReadOnlyList<FlowInfo> Snapshot() =>
+        _flows.Values.Select(r => r.Snapshot()).OrderBy(f => f.Id).ToArray();
+
+    /// <summary>Closes one flow (TCP: both sides are reset); false when no flow has that id.</summary>
+    public bool Close(long id)
+    {
+        if (!_flows.TryGetValue(id, out var registration))
+        {
+            return false;
+        }
+
+        registration.RequestClose();
+        return true;
+    }
+
+    /// <summary>
+    /// Closes every flow of the egress named <paramref name="egressName"/>, also those still dialing it (they
+    /// are dropped before they start); returns how many. The closes happen on the relays' threads right after.
+    /// </summary>
+    public int CloseFlows(string egressName)
+    {
+        ArgumentNullException.ThrowIfNull(egressName);
+        var count = 0;
+        foreach (var registration in _flows.Values)
+        {
+            if (string.Equals(registration.Egress, egressName, StringComparison.Ordinal))
+            {
+                registration.RequestClose();
+                count++;
+            }
+        }
+
+        return count;
+    }
+}
