@@ -33,6 +33,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
     private readonly List<ITunnelDriver> _drivers = [];
     private readonly List<IAsyncDisposable> _relays = [];
     private readonly List<IDisposable> _owned = [];
+    private readonly Relay.FlowRegistry _flows = new();
     private RtNetlinkClient? _rtnl;
     private FirewallApplier? _firewall;
     private PolicyRouting? _policy;
@@ -53,8 +54,8 @@ internal sealed partial class AgentHost : IAsyncDisposable
     /// <summary>Set once the first verified ruleset is in place and the tunnels are released.</summary>
     public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Closes the relayed flows of one egress; returns how many. Wired to the relay's flow registry.</summary>
-    public Func<string, int>? CloseFlows { get; set; }
+    /// <summary>Every relayed flow, with its egress and byte counts.</summary>
+    public Relay.FlowRegistry Flows => _flows;
 
     /// <summary>Posts an event to the loop (thread-safe).</summary>
     public void Post(AgentEvent agentEvent) => _events.Writer.TryWrite(agentEvent);
@@ -199,7 +200,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
             foreach (var egress in goingDown)
             {
                 SetRoute(egress, null);
-                var closed = CloseFlows?.Invoke(egress.Name) ?? 0;
+                var closed = _flows.CloseFlows(egress.Name);
                 if (closed > 0)
                 {
                     AgentLog.FlowsClosed(_logger, closed, egress.Name);
@@ -357,10 +358,10 @@ internal sealed partial class AgentHost : IAsyncDisposable
         }
 
         var endPoint = new IPEndPoint(IPAddress.Loopback, _config.Relay.Port);
-        var tcp = new TcpRelay(TcpRelay.Listen(endPoint, options.Backlog), Route, loops, options);
+        var tcp = new TcpRelay(TcpRelay.Listen(endPoint, options.Backlog), Route, loops, options, registry: _flows);
         tcp.Start();
         _relays.Add(tcp);
-        var udp = new UdpRelay(UdpRelay.Listen(endPoint), Route, new UdpRelayOptions());
+        var udp = new UdpRelay(UdpRelay.Listen(endPoint), Route, new UdpRelayOptions(), registry: _flows);
         udp.Start();
         _owned.Add(udp);
         AgentLog.RelayListening(_logger, endPoint);

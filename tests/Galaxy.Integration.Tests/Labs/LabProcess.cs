@@ -163,26 +163,36 @@ public sealed class LabProcess : IAsyncDisposable
     /// <summary>Sends <paramref name="signal"/> by pid, then SIGKILL if it has not exited after <paramref name="grace"/>.</summary>
     public async Task StopAsync(int signal = LabNative.SigTerm, TimeSpan? grace = null)
     {
-        if (_process.HasExited)
+        if (!_process.HasExited)
         {
-            await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            return;
+            LabNative.Signal(Pid, signal);
+            if (!await ExitedWithinAsync(grace ?? TimeSpan.FromSeconds(3)).ConfigureAwait(false))
+            {
+                // Did not honour the signal in time: kill it.
+                LabNative.Signal(Pid, LabNative.SigKill);
+            }
         }
 
-        LabNative.Signal(Pid, signal);
-        using var deadline = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(3));
+        // Bounded: WaitForExitAsync also waits for the redirected output to close, and a child the process
+        // forked (socat fork, a daemon) may hold it open forever after the process itself is gone.
+        if (!await ExitedWithinAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false) && !_process.HasExited)
+        {
+            throw new LabException($"`{Description}` (pid {Pid}) did not exit after SIGKILL");
+        }
+    }
+
+    private async Task<bool> ExitedWithinAsync(TimeSpan limit)
+    {
+        using var deadline = new CancellationTokenSource(limit);
         try
         {
             await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-            return;
+            return true;
         }
         catch (OperationCanceledException)
         {
-            // Did not honour the signal in time: kill it.
+            return _process.HasExited;
         }
-
-        LabNative.Signal(Pid, LabNative.SigKill);
-        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
