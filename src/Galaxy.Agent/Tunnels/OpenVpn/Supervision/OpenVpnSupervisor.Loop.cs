@@ -201,8 +201,8 @@ internal sealed partial class OpenVpnSupervisor
 
     private async Task StartProcessAsync(List<SupervisorAction> actions)
     {
-        _session.ProcessStarting();
         WriteConfiguration();
+        _session.ProcessStarting();
 
         var generation = ++_generation;
         var socketPath = _settings.ManagementSocket;
