@@ -172,6 +172,24 @@ public sealed class OpenVpnSupervisorTests
     }
 
     [Fact]
+    public async Task Stop_kills_an_openvpn_that_ignores_sigterm_after_the_grace_period()
+    {
+        await using var lab = await OpenVpnLab.CreateAsync();
+        await using var supervisor = lab.Supervisor(lab.Pki.ClientProfile, Quick);
+        var watch = new StatusWatch(supervisor);
+        await supervisor.StartAsync(Token);
+        await watch.WaitForAsync(s => s.Detail == "HOLD", TimeSpan.FromSeconds(5), "OpenVPN in its hold");
+        var pid = supervisor.ProcessId!.Value;
+        Assert.True(LabNative.Signal(pid, SigStop), $"could not SIGSTOP openvpn (pid {pid})");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await supervisor.StopAsync(Token).WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.9), $"expected the 3 s grace before the kill; stop took {clock.Elapsed}");
+        Assert.False(IsRunning(pid), $"expected openvpn (pid {pid}) to be killed after the grace period");
+        Assert.True(supervisor.Current.State == TunnelState.Stopped && supervisor.ProcessId is null, $"expected Stopped without a process; saw {supervisor.Current}");
+    }
+
+    [Fact]
     public async Task Killing_the_host_process_with_sigkill_leaves_no_openvpn_behind_even_a_frozen_one()
     {
         await using var lab = await OpenVpnLab.CreateAsync();
