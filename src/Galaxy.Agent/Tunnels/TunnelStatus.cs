@@ -18,7 +18,11 @@ internal sealed record TunnelStatus(TunnelState State, DateTimeOffset Since)
     /// <summary>Why the tunnel is in this state, in words (a reconnect reason, the refused credential, the exit code).</summary>
     public string? Reason { get; init; }
 
-    /// <summary>The tunnel program's own word for its phase (OpenVPN: <c>WAIT</c>, <c>AUTH</c>, <c>GET_CONFIG</c>, <c>HOLD</c>…).</summary>
+    /// <summary>
+    /// The tunnel program's own word for its phase (OpenVPN: <c>WAIT</c>, <c>AUTH</c>, <c>GET_CONFIG</c>,
+    /// <c>ASSIGN_IP</c>, <c>CONNECTED</c>, <c>RECONNECTING</c>, <c>EXITING</c>), or the supervisor's:
+    /// <c>START</c> (process starting), <c>HOLD</c> (waiting for release), <c>RELEASED</c> (an attempt began).
+    /// </summary>
     public string? Detail { get; init; }
 
     /// <summary>Attempts started since the tunnel was last connected (0 while connected).</summary>

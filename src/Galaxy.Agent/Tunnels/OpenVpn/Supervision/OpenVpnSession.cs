@@ -109,8 +109,17 @@ internal sealed class OpenVpnSession
         Set(Status with { Reason = null, Detail = null, Attempt = 0 }, TunnelState.Stopped, null);
     }
 
-    /// <summary>The owner stops the tunnel.</summary>
-    public void Stopping() => _stopping = true;
+    /// <summary>The owner stops the tunnel; without a process (waiting to restart, or failed) it is stopped at once.</summary>
+    public void Stopping(bool processRunning)
+    {
+        _stopping = true;
+        _holding = false;
+        _token++;
+        if (!processRunning && Status.State != TunnelState.Stopped)
+        {
+            Set(Status with { Detail = null }, TunnelState.Stopped, "stopped");
+        }
+    }
 
     public void HoldTimerFired(int token, List<SupervisorAction> actions)
     {

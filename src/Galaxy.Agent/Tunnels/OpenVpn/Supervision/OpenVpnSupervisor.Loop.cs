@@ -49,7 +49,7 @@ internal sealed partial class OpenVpnSupervisor
             case RestartRequest restart:
                 if (_process is { } running)
                 {
-                    _session.Stopping();
+                    _session.Stopping(processRunning: true);
                     await StopProcessAsync(running).ConfigureAwait(false);
                 }
 
@@ -63,7 +63,7 @@ internal sealed partial class OpenVpnSupervisor
                 break;
 
             case StopRequest:
-                _session.Stopping();
+                _session.Stopping(processRunning: _process is not null);
                 if (_process is { } stopping)
                 {
                     await StopProcessAsync(stopping).ConfigureAwait(false);
@@ -80,12 +80,29 @@ internal sealed partial class OpenVpnSupervisor
                 break;
 
             case ManagementClosed closed when closed.Generation == _process?.Generation:
-                // OpenVPN is a management client: it exits by itself now; the exit event follows.
+                // OpenVPN is a management client: it exits by itself now. Its last lines were read before
+                // this event, so an exit that already happened is decided now, with all it said.
                 _process.CloseManagement();
+                if (_process.PendingExitCode is { } code)
+                {
+                    Exited(_process, code, actions);
+                }
+
                 break;
 
             case ProcessExited exited when exited.Generation == _process?.Generation:
-                Exited(_process, exited.ExitCode, actions);
+                if (_process.IsManagementOpen)
+                {
+                    // The exit may overtake the last management lines (">PASSWORD:Verification Failed",
+                    // "EXITING,auth-failure"): wait for the end of the socket, or at most a second.
+                    _process.PendingExitCode = exited.ExitCode;
+                    After(TimeSpan.FromSeconds(1), new ManagementClosed(exited.Generation));
+                }
+                else
+                {
+                    Exited(_process, exited.ExitCode, actions);
+                }
+
                 break;
 
             case HoldTimer timer:
@@ -184,8 +201,8 @@ internal sealed partial class OpenVpnSupervisor
 
     private async Task StartProcessAsync(List<SupervisorAction> actions)
     {
-        _session.ProcessStarting();
         WriteConfiguration();
+        _session.ProcessStarting();
 
         var generation = ++_generation;
         var socketPath = _settings.ManagementSocket;

@@ -37,6 +37,12 @@ internal sealed class RunningProcess : IDisposable
     /// <summary>OpenVPN connected to the management socket (its options were accepted).</summary>
     public bool ManagementSeen { get; private set; }
 
+    /// <summary>The management connection is attached and not yet closed.</summary>
+    public bool IsManagementOpen => _stream is not null;
+
+    /// <summary>The exit code of an exit seen while management lines may still be unread.</summary>
+    public int? PendingExitCode { get; set; }
+
     /// <summary>Completes with the exit code (-1 when it was killed) once the process ended and its output was read.</summary>
     public Task<int> Exit => _exit.Task;
 

@@ -212,11 +212,22 @@ public sealed class OpenVpnSessionTests
     public void A_stop_ends_in_stopped_without_restart()
     {
         var session = Connected();
-        session.Stopping();
+        session.Stopping(processRunning: true);
         Feed(session, ">STATE:1795654769,EXITING,SIGTERM,,,,,");
         session.ProcessExited(0, managementSeen: true, null, _actions);
         Assert.Equal(TunnelState.Stopped, session.Status.State);
         Assert.Empty(_actions);
+    }
+
+    [Fact]
+    public void A_stop_while_waiting_to_restart_is_stopped_at_once_and_cancels_the_restart()
+    {
+        var session = Connected();
+        session.ProcessExited(1, managementSeen: true, null, _actions);
+        var start = Assert.IsType<ScheduleProcessStart>(Assert.Single(_actions));
+        session.Stopping(processRunning: false);
+        Assert.Equal(TunnelState.Stopped, session.Status.State);
+        Assert.False(session.ProcessStartWanted(start.Token));
     }
 
     private OpenVpnSession Session(OpenVpnCredentials? credentials = null) =>

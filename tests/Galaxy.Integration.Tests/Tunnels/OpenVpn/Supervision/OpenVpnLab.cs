@@ -80,17 +80,22 @@ internal sealed class OpenVpnLab : IAsyncDisposable
     public string ServerOutput => _server?.Output() ?? "(server not running)";
 
     /// <summary>A supervisor for <paramref name="profilePath"/> whose OpenVPN runs in the edge namespace.</summary>
-    public OpenVpnSupervisor Supervisor(string profilePath, OpenVpnBackoff backoff, OpenVpnCredentials? credentials = null, string device = "gvpn0")
+    public OpenVpnSupervisor Supervisor(string profilePath, OpenVpnBackoff backoff, OpenVpnCredentials? credentials = null, string device = "gvpn0", int mark = Mark, string? executable = null)
     {
         var import = OvpnImporter.ImportFile(profilePath);
         Assert.True(import.IsImportable, $"expected the test profile to import; errors: {string.Join("; ", import.Errors)}");
         var runtime = Path.Combine(Lab.WorkDirectory, "run-" + device);
         var settings = new OpenVpnEgressSettings(
             device,
-            Mark,
+            mark,
             Path.Combine(runtime, "mgmt.sock"),
             runtime,
             [new PinnedRemote(IPAddress.Parse(OpenVpnTestPki.ServerAddress), OpenVpnTestPki.Port, OvpnTransport.Udp, 0)]);
+        if (executable is not null)
+        {
+            settings = settings with { Executable = executable };
+        }
+
         var options = new OpenVpnSupervisorOptions
         {
             CommandPrefix = ["ip", "netns", "exec", Edge.Namespace],

@@ -133,6 +133,63 @@ public sealed class OpenVpnSupervisorTests
     }
 
     [Fact]
+    public async Task Two_egresses_run_at_once_each_with_its_device_and_mark()
+    {
+        await using var lab = await OpenVpnLab.CreateAsync();
+        await lab.StartServerAsync();
+        await using var first = lab.Supervisor(lab.Pki.ClientProfile, Quick, device: "gvpn1", mark: 71);
+        await using var second = lab.Supervisor(lab.Pki.ClientProfile, Quick, device: "gvpn2", mark: 72);
+        var watches = new[] { new StatusWatch(first), new StatusWatch(second) };
+        await Task.WhenAll(first.StartAsync(Token), second.StartAsync(Token));
+        first.ReleaseHold();
+        second.ReleaseHold();
+        var connected = await Task.WhenAll(watches.Select(w => w.WaitForAsync(s => s.State == TunnelState.Connected, TimeSpan.FromSeconds(10), "Connected")));
+
+        Assert.NotEqual(connected[0].LocalIPv4, connected[1].LocalIPv4);
+        var links = await lab.Edge.LinkNamesAsync();
+        Assert.Contains("gvpn1", links);
+        Assert.Contains("gvpn2", links);
+        // Each OpenVPN's (unconnected, --nobind) UDP socket carries its own egress's mark: 71 = 0x47, 72 = 0x48.
+        var sockets = (await lab.Edge.RunCheckedAsync("ss", "-H", "-u", "-a", "-n", "-e", "-p")).StandardOutput.Split('\n');
+        var firstSocket = sockets.SingleOrDefault(l => l.Contains($"pid={first.ProcessId},", StringComparison.Ordinal));
+        var secondSocket = sockets.SingleOrDefault(l => l.Contains($"pid={second.ProcessId},", StringComparison.Ordinal));
+        Assert.True(firstSocket?.Contains("fwmark:0x47", StringComparison.Ordinal) == true && secondSocket?.Contains("fwmark:0x48", StringComparison.Ordinal) == true,
+            $"expected one UDP socket per OpenVPN, marked 0x47 (pid {first.ProcessId}) and 0x48 (pid {second.ProcessId}); ss says:\n{string.Join('\n', sockets)}");
+    }
+
+    [Fact]
+    public async Task An_openvpn_that_exits_before_its_management_connection_is_a_config_error_and_is_not_retried()
+    {
+        await using var lab = await OpenVpnLab.CreateAsync();
+        await using var supervisor = lab.Supervisor(lab.Pki.ClientProfile, Quick, executable: "/bin/false");
+        var watch = new StatusWatch(supervisor);
+        await supervisor.StartAsync(Token);
+        Assert.True(supervisor.Current.State == TunnelState.ConfigError, $"expected ConfigError once StartAsync returned; saw {supervisor.Current}");
+        supervisor.ReleaseHold();
+        await watch.CollectAsync(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain(watch.Seen, s => s.Status.Detail == "START" && s.Status.Since > watch.Seen[0].Status.Since);
+        Assert.True(supervisor.Current.State == TunnelState.ConfigError && supervisor.ProcessId is null, $"expected ConfigError to stay without a process; saw {supervisor.Current}");
+    }
+
+    [Fact]
+    public async Task Stop_kills_an_openvpn_that_ignores_sigterm_after_the_grace_period()
+    {
+        await using var lab = await OpenVpnLab.CreateAsync();
+        await using var supervisor = lab.Supervisor(lab.Pki.ClientProfile, Quick);
+        var watch = new StatusWatch(supervisor);
+        await supervisor.StartAsync(Token);
+        await watch.WaitForAsync(s => s.Detail == "HOLD", TimeSpan.FromSeconds(5), "OpenVPN in its hold");
+        var pid = supervisor.ProcessId!.Value;
+        Assert.True(LabNative.Signal(pid, SigStop), $"could not SIGSTOP openvpn (pid {pid})");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await supervisor.StopAsync(Token).WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.9), $"expected the 3 s grace before the kill; stop took {clock.Elapsed}");
+        Assert.False(IsRunning(pid), $"expected openvpn (pid {pid}) to be killed after the grace period");
+        Assert.True(supervisor.Current.State == TunnelState.Stopped && supervisor.ProcessId is null, $"expected Stopped without a process; saw {supervisor.Current}");
+    }
+
+    [Fact]
     public async Task Killing_the_host_process_with_sigkill_leaves_no_openvpn_behind_even_a_frozen_one()
     {
         await using var lab = await OpenVpnLab.CreateAsync();

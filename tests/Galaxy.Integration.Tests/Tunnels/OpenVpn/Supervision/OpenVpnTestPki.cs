@@ -58,7 +58,7 @@ internal sealed class OpenVpnTestPki
             .Append("cert ").Append(pki.File("server.crt")).Append('\n')
             .Append("key ").Append(pki.File("server.key")).Append('\n')
             .Append("tls-crypt ").Append(pki.File("tc.key")).Append('\n')
-            .Append("dh none\nkeepalive 1 4\nexplicit-exit-notify 1\nverb 3\n")
+            .Append("dh none\nkeepalive 1 4\nexplicit-exit-notify 1\nduplicate-cn\nverb 3\n")
             .Append("push \"dhcp-option DNS ").Append(TunnelDns).Append("\"\n")
             .Append("push \"dhcp-option DNS6 ").Append(TunnelDns6).Append("\"\n")
             .Append("push \"redirect-gateway def1\"\npush \"route 192.0.2.0 255.255.255.0\"\n");
