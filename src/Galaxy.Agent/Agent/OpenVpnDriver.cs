@@ -15,8 +15,8 @@ namespace Galaxy.Agent.Agent;
 /// Health: OpenVPN itself notices a dead server only at its ping-restart (60 s with the usual
 /// <c>keepalive 10 60</c>). The driver watches the byte counts too: connected but silent (nothing received)
 /// for <see cref="SilenceLimit"/> while the server pings every 10 s means the tunnel is not carrying
-/// anything, so the egress is reported down until bytes arrive again (the hysteresis: down after a long
-/// silence, up on the first sign of life).
+/// anything, so the egress is reported down and OpenVPN is restarted at once (it would otherwise keep
+/// talking to a server that forgot its session until its own ping-restart).
 /// </remarks>
 internal sealed class OpenVpnDriver : ITunnelDriver
 {
@@ -127,6 +127,12 @@ internal sealed class OpenVpnDriver : ITunnelDriver
         }
 
         report(next);
+        if (next.State == "silent")
+        {
+            // The server lost us (it died, or restarted and forgot our session): start over now rather than at
+            // OpenVPN's own ping-restart, a minute later. Once per silence: the new attempt is not "connected".
+            _ = _supervisor.RestartAsync(cancellationToken: _stop.Token);
+        }
     }
 
     /// <summary>The agent's view of a supervisor status at <paramref name="now"/>, silence included.</summary>
