@@ -20,6 +20,7 @@ internal sealed class DnsReplySockets : IDisposable
     private readonly Dictionary<IPEndPoint, LinkedListNode<Socket>> _byOrigin = [];
     private readonly LinkedList<Socket> _recency = [];
     private readonly Lock _lock = new();
+    private bool _disposed;
 
     public DnsReplySockets(int capacity, SocketFactory sockets)
     {
@@ -52,7 +53,7 @@ internal sealed class DnsReplySockets : IDisposable
             }
             else
             {
-                if (Open(origin) is not { } opened)
+                if (_disposed || Open(origin) is not { } opened)
                 {
                     return false;
                 }
@@ -82,6 +83,7 @@ internal sealed class DnsReplySockets : IDisposable
     {
         lock (_lock)
         {
+            _disposed = true;
             foreach (var socket in _recency)
             {
                 socket.Dispose();

@@ -145,6 +145,13 @@ internal sealed partial class DnsServer : IAsyncDisposable
         {
         }
 
+        // Queries in flight see the cancellation at their next await; give them a moment to end before their sockets go.
+        var deadline = Environment.TickCount64 + 2000;
+        while ((Volatile.Read(ref _udpInFlight) > 0 || Volatile.Read(ref _tcpConnections) > 0) && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
+        }
+
         _udp?.Dispose();
         _replies.Dispose();
         _stop.Dispose();

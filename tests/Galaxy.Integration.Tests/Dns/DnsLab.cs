@@ -8,9 +8,9 @@ using Galaxy.Netlink;
 namespace Galaxy.Integration.Tests.Dns;
 
 /// <summary>
-/// client (198.51.100.2) — lan0 [router] wan0 (203.0.113.1) — inet (203.0.113.53, dnsmasq), forwarding OFF in
-/// the router. The router TPROXYs every LAN packet to port 53 (UDP and TCP, any destination) to the DNS server
-/// on 127.0.0.1:15353 (nft and ip set by hand: the server is what these tests exercise, not the firewall);
+/// client (198.51.100.2, 2001:db8:1::2) — lan0 [router] wan0 (203.0.113.1) — inet (203.0.113.53, 2001:db8:2::53,
+/// dnsmasq), forwarding OFF in the router. The router TPROXYs every LAN packet to port 53 (UDP and TCP, any
+/// destination) to the DNS server on 127.0.0.1:15353 and [::1]:15353 (nft and ip set by hand: the server is what these tests exercise, not the firewall);
 /// the server forwards through a DeviceDialer bound to wan0 (the stand-in for a tunnel device).
 /// </summary>
 internal sealed class DnsLab : IAsyncDisposable
@@ -18,6 +18,7 @@ internal sealed class DnsLab : IAsyncDisposable
     public const string ClientAddress = "198.51.100.2";
     public const string RouterWanAddress = "203.0.113.1";
     public const string ResolverAddress = "203.0.113.53";
+    public const string ResolverAddress6 = "2001:db8:2::53";
     public const string ExampleAddress = "192.0.2.80";
     public const int DnsPort = 15353;
     public const uint EgressMark = 0x200;
@@ -29,12 +30,14 @@ internal sealed class DnsLab : IAsyncDisposable
             meta l4proto tcp socket transparent 1 meta mark set 0x1 accept
             iifname "lan0" meta nfproto ipv4 udp dport 53 tproxy ip to 127.0.0.1:15353 meta mark set 0x1 accept
             iifname "lan0" meta nfproto ipv4 tcp dport 53 tproxy ip to 127.0.0.1:15353 meta mark set 0x1 accept
+            iifname "lan0" meta nfproto ipv6 udp dport 53 tproxy ip6 to [::1]:15353 meta mark set 0x1 accept
+            iifname "lan0" meta nfproto ipv6 tcp dport 53 tproxy ip6 to [::1]:15353 meta mark set 0x1 accept
             iifname "lan0" th dport 53 drop
           }
         }
         """;
 
-    private DnsServer? _server;
+    private readonly List<DnsServer> _servers = [];
 
     private DnsLab(Lab lab, LabHost client, LabHost router, LabHost inet, LabProcess dnsmasq)
     {
@@ -78,18 +81,26 @@ internal sealed class DnsLab : IAsyncDisposable
             await router.AddAddressAsync("lan0", "198.51.100.1/24");
             await router.AddAddressAsync("wan0", $"{RouterWanAddress}/24");
             await inet.AddAddressAsync("eth0", $"{ResolverAddress}/24");
+            await client.AddAddressAsync("eth0", "2001:db8:1::2/64");
+            await router.AddAddressAsync("lan0", "2001:db8:1::1/64");
+            await router.AddAddressAsync("wan0", "2001:db8:2::1/64");
+            await inet.AddAddressAsync("eth0", $"{ResolverAddress6}/64");
             await client.AddRouteAsync("default", "via", "198.51.100.1");
+            await client.AddRouteAsync("default", "via", "2001:db8:1::1");
             await router.SetSysctlAsync("net.ipv4.ip_forward", "0");
+            await router.SetSysctlAsync("net.ipv6.conf.all.forwarding", "0");
 
             var file = Path.Combine(lab.WorkDirectory, "dnstest.nft");
             await File.WriteAllTextAsync(file, Ruleset, TestContext.Current.CancellationToken);
             await router.RunCheckedAsync("nft", "-f", file);
             await router.RunCheckedAsync("ip", "rule", "add", "fwmark", "0x1", "lookup", "100", "priority", "100");
             await router.RunCheckedAsync("ip", "route", "add", "local", "default", "dev", "lo", "table", "100");
+            await router.RunCheckedAsync("ip", "-6", "rule", "add", "fwmark", "0x1", "lookup", "100", "priority", "100");
+            await router.RunCheckedAsync("ip", "-6", "route", "add", "local", "default", "dev", "lo", "table", "100");
 
             var dnsmasq = inet.Start(
-                "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address", ResolverAddress,
-                "--port", "53", "--pid-file=", "--user=root", "--local-ttl=300", $"--address=/example.test/{ExampleAddress}", "--address=/nx.test/",
+                "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address", $"{ResolverAddress},{ResolverAddress6}",
+                "--port", "53", "--pid-file=", "--user=root", "--local-ttl=300", $"--address=/example.test/{ExampleAddress}", "--address=/example.test/2001:db8::80", "--address=/nx.test/",
                 "--log-queries", "--log-facility=-");
             await inet.WaitForListenerAsync(53, udp: true);
             await inet.WaitForListenerAsync(53);
@@ -102,16 +113,22 @@ internal sealed class DnsLab : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the DNS server in the router, forwarding to 203.0.113.53 through <paramref name="upstream"/>.</summary>
-    public DnsServer StartServer(DnsUpstreamSource upstream)
+    /// <summary>
+    /// Starts the DNS servers in the router (IPv4 and IPv6 listeners, one forwarder), forwarding through
+    /// <paramref name="upstream"/>.
+    /// </summary>
+    public DnsForwarder StartServers(DnsUpstreamSource upstream)
     {
         var forwarder = new DnsForwarder(upstream, new DnsCache(), new DnsNameMemory(), new DnsForwarderOptions { UdpTimeout = TimeSpan.FromSeconds(1) });
-        var listen = new IPEndPoint(IPAddress.Loopback, DnsPort);
-        var udp = DnsServer.ListenUdp(listen, RouterSockets);
-        var tcp = DnsServer.ListenTcp(listen, RouterSockets);
-        _server = new DnsServer(forwarder, udp, tcp, sockets: RouterSockets);
-        _server.Start();
-        return _server;
+        foreach (var address in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback })
+        {
+            var listen = new IPEndPoint(address, DnsPort);
+            var server = new DnsServer(forwarder, DnsServer.ListenUdp(listen, RouterSockets), DnsServer.ListenTcp(listen, RouterSockets), sockets: RouterSockets);
+            _servers.Add(server);
+            server.Start();
+        }
+
+        return forwarder;
     }
 
     /// <summary>dig from the client, bounded: one try, two seconds.</summary>
@@ -120,9 +137,9 @@ internal sealed class DnsLab : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        foreach (var server in _servers)
         {
-            await _server.DisposeAsync();
+            await server.DisposeAsync();
         }
 
         await Lab.DisposeAsync();

@@ -12,7 +12,7 @@ public sealed class DnsServerTests
     public async Task A_client_asking_a_foreign_resolver_gets_the_answer_from_that_resolvers_address()
     {
         await using var lab = await DnsLab.CreateAsync();
-        var server = lab.StartServer(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
+        var forwarder = lab.StartServers(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
         var capture = await lab.Client.CaptureAsync("eth0", "udp port 53");
 
         var dig = await lab.DigAsync("example.test", "A");
@@ -26,15 +26,35 @@ public sealed class DnsServerTests
         Assert.True(replies.Count == 1, $"expected one reply on the client's link; saw:\n{CapturedPacket.Describe(packets)}");
         Assert.True(Equals(replies[0].Source, IPAddress.Parse(DnsLab.ResolverAddress)) && replies[0].SourcePort == 53,
             $"the reply must come from {DnsLab.ResolverAddress}:53; saw:\n{CapturedPacket.Describe(packets)}");
-        Assert.True(server.Forwarder.Names.TryGetNames(IPAddress.Parse(DnsLab.ExampleAddress), out var names), "the answered address was not remembered");
+        Assert.True(forwarder.Names.TryGetNames(IPAddress.Parse(DnsLab.ExampleAddress), out var names), "the answered address was not remembered");
         Assert.Equal(["example.test"], names);
+    }
+
+    [Fact]
+    public async Task An_ipv6_client_asking_a_foreign_ipv6_resolver_gets_the_answer_from_that_address_over_udp_and_tcp()
+    {
+        await using var lab = await DnsLab.CreateAsync();
+        var forwarder = lab.StartServers(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
+        var capture = await lab.Client.CaptureAsync("eth0", "ip6 and udp port 53");
+
+        var udp = await lab.Client.RunAsync(["dig", "+time=2", "+tries=1", $"@{DnsLab.ResolverAddress6}", "example.test", "AAAA"], timeout: TimeSpan.FromSeconds(10));
+        var tcp = await lab.Client.RunAsync(["dig", "+tcp", "+time=2", "+tries=1", $"@{DnsLab.ResolverAddress6}", "example.test", "AAAA"], timeout: TimeSpan.FromSeconds(10));
+
+        var packets = await capture.StopAsync();
+        Assert.True(udp.Succeeded && tcp.Succeeded, udp.Describe() + "\n" + tcp.Describe());
+        Assert.Matches(@"IN\s+AAAA\s+2001:db8::80", udp.StandardOutput);
+        Assert.Matches(@"IN\s+AAAA\s+2001:db8::80", tcp.StandardOutput);
+        var replies = packets.Where(p => p.DestinationPort != 53).ToList();
+        Assert.True(replies.Count == 1 && Equals(replies[0].Source, IPAddress.Parse(DnsLab.ResolverAddress6)) && replies[0].SourcePort == 53,
+            $"expected one reply from [{DnsLab.ResolverAddress6}]:53; saw:\n{CapturedPacket.Describe(packets)}");
+        Assert.True(forwarder.Names.TryGetNames(IPAddress.Parse("2001:db8::80"), out _), "the answered IPv6 address was not remembered");
     }
 
     [Fact]
     public async Task A_client_asking_over_tcp_is_answered_over_tcp()
     {
         await using var lab = await DnsLab.CreateAsync();
-        var server = lab.StartServer(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
+        var forwarder = lab.StartServers(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
         var upstream = await lab.Router.CaptureAsync("wan0", "port 53");
 
         var dig = await lab.DigAsync("+tcp", "example.test", "A");
@@ -46,14 +66,14 @@ public sealed class DnsServerTests
         Assert.Matches(@"IN\s+A\s+192\.0\.2\.80", dig.StandardOutput);
         Assert.True(packets.Any(p => p.IsTcp && p.DestinationPort == 53) && !packets.Any(p => p.IsUdp),
             $"a TCP client's query should go upstream over TCP; saw on wan0:\n{CapturedPacket.Describe(packets)}");
-        Assert.Equal(1, server.Forwarder.Statistics.Queries);
+        Assert.Equal(1, forwarder.Statistics.Queries);
     }
 
     [Fact]
     public async Task A_second_query_is_answered_from_the_cache_and_the_resolver_sees_one()
     {
         await using var lab = await DnsLab.CreateAsync();
-        var server = lab.StartServer(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
+        var forwarder = lab.StartServers(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
         var upstream = await lab.Router.CaptureAsync("wan0", "udp port 53 or tcp port 53");
 
         var first = await lab.DigAsync("example.test", "A");
@@ -64,7 +84,7 @@ public sealed class DnsServerTests
         Assert.Matches(@"IN\s+A\s+192\.0\.2\.80", second.StandardOutput);
         var queries = packets.Where(p => Equals(p.Destination, IPAddress.Parse(DnsLab.ResolverAddress)) && p.DestinationPort == 53).ToList();
         Assert.True(queries.Count == 1, $"expected the resolver to be asked once; saw on wan0:\n{CapturedPacket.Describe(packets)}");
-        var statistics = server.Forwarder.Statistics;
+        var statistics = forwarder.Statistics;
         Assert.True(statistics is { Queries: 2, CacheHits: 1, UpstreamQueries: 1 }, $"counters: {statistics}");
     }
 
@@ -72,7 +92,7 @@ public sealed class DnsServerTests
     public async Task With_the_egress_down_the_client_gets_servfail_quickly_and_nothing_leaves_the_router()
     {
         await using var lab = await DnsLab.CreateAsync();
-        var server = lab.StartServer(() => null);
+        var forwarder = lab.StartServers(() => null);
         var wan = await lab.Router.CaptureAsync("wan0", "ip");
         var clock = Stopwatch.StartNew();
 
@@ -85,6 +105,6 @@ public sealed class DnsServerTests
         Assert.Contains("status: SERVFAIL", tcp.StandardOutput, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"two SERVFAILs took {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.True(packets.Count == 0, $"nothing may leave on the WAN while the egress is down; saw:\n{CapturedPacket.Describe(packets)}");
-        Assert.Equal(2, server.Forwarder.Statistics.ServerFailures);
+        Assert.Equal(2, forwarder.Statistics.ServerFailures);
     }
 }
