@@ -79,6 +79,10 @@ internal sealed partial class DnsServer
         {
             // Idle, reset by the client, or the server stopping: the connection simply ends.
         }
+        catch (Exception e)
+        {
+            DnsLog.ServerError(_logger, "answering a TCP client", e);
+        }
         finally
         {
             Interlocked.Decrement(ref _tcpConnections);

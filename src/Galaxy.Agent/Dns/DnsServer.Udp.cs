@@ -102,6 +102,11 @@ internal sealed partial class DnsServer
         {
             DnsLog.Dropped(_logger, client, e.Message);
         }
+        catch (Exception e)
+        {
+            // A bug, not a condition of the network: say so, and keep serving the other clients.
+            DnsLog.ServerError(_logger, "answering a UDP query", e);
+        }
         finally
         {
             Interlocked.Decrement(ref _udpInFlight);
