@@ -51,6 +51,27 @@ public sealed class DnsServerTests
     }
 
     [Fact]
+    public async Task Hostile_datagrams_get_formerr_or_nothing_and_the_server_keeps_answering()
+    {
+        await using var lab = await DnsLab.CreateAsync();
+        var forwarder = lab.StartServers(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
+
+        // A query whose name is a compression pointer to itself, then plain garbage. socat's UDP socket is
+        // connected: it prints only what comes back from 203.0.113.53:53.
+        var loop = await lab.Client.RunAsync(
+            ["sh", "-c", $"printf '\\253\\315\\001\\000\\000\\001\\000\\000\\000\\000\\000\\000\\300\\014\\000\\001\\000\\001' | socat -t 1 - UDP:{DnsLab.ResolverAddress}:53 | od -An -tx1"],
+            timeout: TimeSpan.FromSeconds(10));
+        var garbage = await lab.Client.RunAsync(
+            ["sh", "-c", $"printf 'hello' | socat -t 1 - UDP:{DnsLab.ResolverAddress}:53 | od -An -tx1"], timeout: TimeSpan.FromSeconds(10));
+        var dig = await lab.DigAsync("example.test", "A");
+
+        Assert.Equal("ab cd 81 81 00 00 00 00 00 00 00 00", loop.StandardOutput.Trim());
+        Assert.True(garbage.StandardOutput.Trim().Length == 0, $"garbage should get no answer; got {garbage.StandardOutput}");
+        Assert.Matches(@"IN\s+A\s+192\.0\.2\.80", dig.StandardOutput);
+        Assert.Equal(2, forwarder.Statistics.Malformed);
+    }
+
+    [Fact]
     public async Task A_client_asking_over_tcp_is_answered_over_tcp()
     {
         await using var lab = await DnsLab.CreateAsync();
