@@ -65,7 +65,7 @@ internal sealed class DnsCache
             return false;
         }
 
-        var entry = new Entry(key, reply.ToArray(), response.QuestionEnd, response.TtlOffsets, _time.GetTimestamp(), ttl);
+        var entry = new Entry(key, reply.ToArray(), response.QuestionEnd, response.TtlOffsets, response.TrailingOptOffset, _time.GetTimestamp(), ttl);
         lock (_lock)
         {
             if (_entries.Remove(key, out var old))
@@ -112,7 +112,17 @@ internal sealed class DnsCache
         }
 
         var elapsed = (uint)_time.GetElapsedTime(entry.StoredAt).TotalSeconds;
-        reply = (byte[])entry.Reply.Clone();
+        if (!parsed.HasEdns && entry.TrailingOptOffset > 0)
+        {
+            // Stored from an EDNS asker, served to one without: the OPT record (last) is cut off (RFC 6891 §7).
+            reply = entry.Reply[..entry.TrailingOptOffset];
+            BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(10), (ushort)(BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(10)) - 1));
+        }
+        else
+        {
+            reply = (byte[])entry.Reply.Clone();
+        }
+
         DnsHeader.WriteId(reply, parsed.Id);
         if (parsed.QuestionEnd == entry.QuestionEnd && query.Length >= parsed.QuestionEnd)
         {
@@ -138,5 +148,5 @@ internal sealed class DnsCache
         }
     }
 
-    private sealed record Entry(DnsCacheKey Key, byte[] Reply, int QuestionEnd, int[] TtlOffsets, long StoredAt, uint Ttl);
+    private sealed record Entry(DnsCacheKey Key, byte[] Reply, int QuestionEnd, int[] TtlOffsets, int TrailingOptOffset, long StoredAt, uint Ttl);
 }

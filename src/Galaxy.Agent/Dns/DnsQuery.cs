@@ -9,6 +9,9 @@ namespace Galaxy.Agent.Dns;
 /// </summary>
 internal readonly record struct DnsQuery(ushort Id, ushort Flags, string Name, ushort Type, ushort Class, int QuestionEnd, int MaxUdpPayload)
 {
+    /// <summary>Whether the query carried an OPT record (a reply to it may carry one; to a query without, it must not).</summary>
+    public bool HasEdns { get; init; }
+
     public DnsCacheKey CacheKey => new(Name, Type, Class);
 
     /// <summary>
@@ -46,6 +49,7 @@ internal readonly record struct DnsQuery(ushort Id, ushort Flags, string Name, u
         var @class = BinaryPrimitives.ReadUInt16BigEndian(message[(offset + 2)..]);
         var questionEnd = offset + 4;
         var maxUdp = DnsWire.MaxUdpWithoutEdns;
+        var hasEdns = false;
 
         // Answer and authority sections of a query are normally empty; the OPT record sits in the additional section.
         var reader = new DnsRecordReader(message, header, questionEnd);
@@ -54,6 +58,7 @@ internal readonly record struct DnsQuery(ushort Id, ushort Flags, string Name, u
             if (record.Type == DnsWire.TypeOpt)
             {
                 maxUdp = Math.Max(DnsWire.MaxUdpWithoutEdns, (int)record.Class);
+                hasEdns = true;
             }
         }
 
@@ -62,7 +67,7 @@ internal readonly record struct DnsQuery(ushort Id, ushort Flags, string Name, u
             return reader.Outcome;
         }
 
-        query = new DnsQuery(header.Id, header.Flags, name, type, @class, questionEnd, maxUdp);
+        query = new DnsQuery(header.Id, header.Flags, name, type, @class, questionEnd, maxUdp) { HasEdns = hasEdns };
         return DnsReadOutcome.Ok;
     }
 }

@@ -10,6 +10,9 @@ namespace Galaxy.Agent.Dns;
 internal sealed record DnsResponse(
     ushort Id, DnsResponseCode ResponseCode, bool IsTruncated, int QuestionEnd, int AnswerCount, uint? MinAnswerTtl, uint? NegativeTtl, int[] TtlOffsets)
 {
+    /// <summary>Where the OPT record starts when it is the message's last record (where it always is in practice); -1 otherwise.</summary>
+    public int TrailingOptOffset { get; init; } = -1;
+
     /// <summary>
     /// SOA RDATA: MNAME (name), RNAME (name), u32 SERIAL, u32 REFRESH, u32 RETRY, u32 EXPIRE, u32 MINIMUM.
     /// The names may be compressed, so the fixed fields are found by skipping two names within the RDATA.
@@ -49,9 +52,11 @@ internal sealed record DnsResponse(
         uint? minAnswerTtl = null;
         uint? negativeTtl = null;
         var ttlOffsets = new List<int>(header.AnswerCount + header.AuthorityCount + header.AdditionalCount);
+        var trailingOpt = -1;
         var reader = new DnsRecordReader(message, header, questionEnd);
         while (reader.TryReadNext(out var record))
         {
+            trailingOpt = record.Type == DnsWire.TypeOpt && record.Section == DnsSection.Additional ? record.NameOffset : -1;
             if (record.Type == DnsWire.TypeOpt)
             {
                 continue;
@@ -73,7 +78,10 @@ internal sealed record DnsResponse(
             return reader.Outcome;
         }
 
-        response = new DnsResponse(header.Id, header.ResponseCode, header.IsTruncated, questionEnd, header.AnswerCount, minAnswerTtl, negativeTtl, [.. ttlOffsets]);
+        response = new DnsResponse(header.Id, header.ResponseCode, header.IsTruncated, questionEnd, header.AnswerCount, minAnswerTtl, negativeTtl, [.. ttlOffsets])
+        {
+            TrailingOptOffset = reader.Offset == message.Length ? trailingOpt : -1,
+        };
         return DnsReadOutcome.Ok;
     }
 

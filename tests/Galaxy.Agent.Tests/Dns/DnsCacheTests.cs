@@ -121,6 +121,24 @@ public sealed class DnsCacheTests
         Assert.Equal("EXample", System.Text.Encoding.ASCII.GetString(reply, 13, 7));
     }
 
+    [Fact]
+    public void A_reply_stored_for_an_edns_asker_loses_its_opt_record_for_an_asker_without()
+    {
+        var cache = new DnsCache(time: _time);
+        DnsQuery.TryRead(Bytes(QueryExampleA), out var edns);
+        cache.Store(edns.CacheKey, Bytes(ReplyExampleA));
+        DnsQuery.TryRead(Bytes(QueryPlainExampleA), out var plain);
+
+        Assert.True(cache.TryGet(Bytes(QueryPlainExampleA), plain, out var reply));
+        Assert.True(cache.TryGet(Bytes(QueryExampleA), edns, out var withOpt));
+
+        // The golden reply minus its 11-byte OPT record, ARCOUNT 0, the plain asker's id.
+        Assert.Equal("aab68580000100010000000007", Convert.ToHexStringLower(reply)[..26]);
+        Assert.Equal(ReplyExampleA.Length / 2 - 11, reply.Length);
+        Assert.Equal(ReplyExampleA.Length / 2, withOpt.Length);
+        Assert.Equal(DnsReadOutcome.Ok, DnsResponse.TryRead(reply, out _));
+    }
+
     private static uint AnswerTtl(byte[] reply)
     {
         Assert.Equal(DnsReadOutcome.Ok, DnsResponse.TryRead(reply, out var response));

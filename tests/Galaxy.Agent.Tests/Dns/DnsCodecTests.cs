@@ -19,6 +19,7 @@ public sealed class DnsCodecTests
         Assert.Equal(DnsWire.ClassInternet, query.Class);
         Assert.Equal(12 + 14 + 4, query.QuestionEnd);
         Assert.Equal(1232, query.MaxUdpPayload);
+        Assert.True(query.HasEdns);
     }
 
     [Fact]
@@ -26,6 +27,7 @@ public sealed class DnsCodecTests
     {
         Assert.Equal(DnsReadOutcome.Ok, DnsQuery.TryRead(Bytes(QueryPlainExampleA), out var query));
         Assert.Equal(512, query.MaxUdpPayload);
+        Assert.False(query.HasEdns);
         Assert.Equal(new DnsCacheKey("example.test", DnsWire.TypeA, DnsWire.ClassInternet), query.CacheKey);
     }
 
