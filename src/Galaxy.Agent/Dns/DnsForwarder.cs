@@ -17,6 +17,8 @@ internal sealed partial class DnsForwarder
     private readonly DnsForwarderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Dictionary<DnsCacheKey, Task> _pending = [];
+    private readonly Lock _pendingLock = new();
     private long _queries;
     private long _cacheHits;
     private long _upstreamQueries;
@@ -74,17 +76,56 @@ internal sealed partial class DnsForwarder
             return ServerFailure(query.Span, parsed);
         }
 
-        var reply = await ExchangeAsync(upstream, query, parsed, transport, cancellationToken).ConfigureAwait(false);
-        if (reply is null)
+        // The same question already on its way upstream: wait for that answer to land in the cache instead of
+        // asking again (a burst of clients after a cache expiry makes one upstream exchange, not N).
+        Task? leader;
+        TaskCompletionSource? mine = null;
+        lock (_pendingLock)
         {
-            DnsLog.NoUpstreamAnswered(_logger, parsed.Name, upstream.Dialer.Name);
-            return ServerFailure(query.Span, parsed);
+            if (!_pending.TryGetValue(parsed.CacheKey, out leader))
+            {
+                mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pending[parsed.CacheKey] = mine.Task;
+            }
         }
 
-        DnsHeader.WriteId(reply, parsed.Id);
-        _cache.Store(parsed.CacheKey, reply);
-        _names.Learn(reply, parsed.Name);
-        return Fit(reply, query.Span, parsed, transport);
+        if (leader is not null)
+        {
+            await leader.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_cache.TryGet(query.Span, parsed, out var shared))
+            {
+                Interlocked.Increment(ref _cacheHits);
+                _names.Learn(shared, parsed.Name);
+                return Fit(shared, query.Span, parsed, transport);
+            }
+        }
+
+        try
+        {
+            var reply = await ExchangeAsync(upstream, query, parsed, transport, cancellationToken).ConfigureAwait(false);
+            if (reply is null)
+            {
+                DnsLog.NoUpstreamAnswered(_logger, parsed.Name, upstream.Dialer.Name);
+                return ServerFailure(query.Span, parsed);
+            }
+
+            DnsHeader.WriteId(reply, parsed.Id);
+            _cache.Store(parsed.CacheKey, reply);
+            _names.Learn(reply, parsed.Name);
+            return Fit(reply, query.Span, parsed, transport);
+        }
+        finally
+        {
+            if (mine is not null)
+            {
+                lock (_pendingLock)
+                {
+                    _pending.Remove(parsed.CacheKey);
+                }
+
+                mine.SetResult();
+            }
+        }
     }
 
     private static byte[]? Reject(ReadOnlySpan<byte> query, DnsReadOutcome outcome)

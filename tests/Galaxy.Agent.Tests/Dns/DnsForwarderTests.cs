@@ -49,6 +49,30 @@ public sealed class DnsForwarderTests
     }
 
     [Fact]
+    public async Task Clients_asking_the_same_question_at_once_share_one_upstream_exchange()
+    {
+        using var gate = new ManualResetEventSlim();
+        await using var upstream = new FakeUpstream((_, _) =>
+        {
+            gate.Wait(TimeSpan.FromSeconds(5)); // the resolver "thinks" until both clients have asked
+            return Bytes(ReplyExampleA);
+        });
+        var forwarder = new DnsForwarder(() => new DnsUpstream(new LoopbackDialer(), [upstream.EndPoint]), new DnsCache(), new DnsNameMemory());
+
+        var first = forwarder.ResolveAsync(Bytes(QueryExampleA), DnsTransport.Udp, Token).AsTask();
+        await WaitUntilAsync(() => upstream.UdpQueries == 1, () => $"upstream queries: {upstream.UdpQueries}");
+        var other = Bytes(QueryExampleA);
+        DnsHeader.WriteId(other, 0x0bbb);
+        var second = forwarder.ResolveAsync(other, DnsTransport.Udp, Token).AsTask();
+        gate.Set();
+        var replies = await Task.WhenAll(first, second);
+
+        Assert.Equal([0x41b4, 0x0bbb], replies.Select(r => (int)DnsHeader.ReadId(r!)));
+        Assert.Equal(1, upstream.UdpQueries);
+        Assert.Equal(new DnsStatistics(2, 1, 1, 0, 0, 0, 0), forwarder.Statistics);
+    }
+
+    [Fact]
     public async Task The_upstream_sees_a_fresh_id_not_the_clients()
     {
         var seen = new List<ushort>();
@@ -188,6 +212,16 @@ public sealed class DnsForwarderTests
         Assert.Equal("abcd" + "8181" + "0000000000000000", Convert.ToHexStringLower(formerr!));
         Assert.Equal(DnsResponseCode.NotImplemented, (DnsResponseCode)(notimp![3] & 0x0f));
         Assert.Equal(new DnsStatistics(4, 0, 0, 0, 0, 4, 0), forwarder.Statistics);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met within 5 s; {state()}");
+            await Task.Delay(10, Token);
+        }
     }
 
     private static byte[] Truncated(byte[] reply)
