@@ -72,6 +72,22 @@ public sealed class DnsServerTests
     }
 
     [Fact]
+    public async Task The_routers_own_query_to_the_listener_is_answered_from_the_listener()
+    {
+        await using var lab = await DnsLab.CreateAsync();
+        var forwarder = lab.StartServers(() => new DnsUpstream(lab.WanDialer, [DnsLab.Resolver]));
+
+        // What the router's resolv.conf (nameserver 127.0.0.1) makes its own programs do, on the agent's port.
+        var dig = await lab.Router.RunAsync(["dig", "+time=2", "+tries=1", "@127.0.0.1", "-p", $"{DnsLab.DnsPort}", "example.test", "A"], timeout: TimeSpan.FromSeconds(10));
+        var dig6 = await lab.Router.RunAsync(["dig", "+time=2", "+tries=1", "@::1", "-p", $"{DnsLab.DnsPort}", "example.test", "A"], timeout: TimeSpan.FromSeconds(10));
+
+        Assert.True(dig.Succeeded && dig6.Succeeded, dig.Describe() + "\n" + dig6.Describe());
+        Assert.Matches(@"IN\s+A\s+192\.0\.2\.80", dig.StandardOutput);
+        Assert.Matches(@"IN\s+A\s+192\.0\.2\.80", dig6.StandardOutput);
+        Assert.Equal(2, forwarder.Statistics.Queries);
+    }
+
+    [Fact]
     public async Task A_client_asking_over_tcp_is_answered_over_tcp()
     {
         await using var lab = await DnsLab.CreateAsync();
