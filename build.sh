@@ -39,6 +39,7 @@ readonly APT_PACKAGES=(
   gcc binutils zlib1g-dev                       # NativeAOT's native link step
   iproute2 nftables conntrack procps util-linux # namespaces, veth, policy routing, the firewall, sysctl, unshare
   tcpdump iputils-ping socat curl dnsutils iperf3 strace
+  dnsmasq-base                                  # the authoritative DNS server in the DNS forwarder lab tests
   openvpn openssh-server openssh-client
   dante-server tinyproxy                        # upstream SOCKS5 / HTTP CONNECT proxies for the egress tests
 )
