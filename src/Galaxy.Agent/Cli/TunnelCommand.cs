@@ -153,7 +153,7 @@ internal static class TunnelCommand
             var remote = profile.Remotes[i];
             var addresses = IPAddress.TryParse(remote.Host, out var literal)
                 ? [literal]
-                : await Dns.GetHostAddressesAsync(remote.Host, cancellationToken).ConfigureAwait(false);
+                : await System.Net.Dns.GetHostAddressesAsync(remote.Host, cancellationToken).ConfigureAwait(false);
             var address = addresses.FirstOrDefault(a => remote.IpVersion is null
                 || (remote.IpVersion == 4) == (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork));
             if (address is not null)
