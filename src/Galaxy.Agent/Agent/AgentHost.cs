@@ -34,6 +34,8 @@ internal sealed partial class AgentHost : IAsyncDisposable
     private readonly List<IAsyncDisposable> _relays = [];
     private readonly List<IDisposable> _owned = [];
     private readonly Relay.FlowRegistry _flows = new();
+    private readonly List<Dns.DnsServer> _dnsServers = [];
+    private Dns.DnsForwarder? _dnsForwarder;
     private RtNetlinkClient? _rtnl;
     private FirewallApplier? _firewall;
     private PolicyRouting? _policy;
@@ -53,6 +55,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
 
     /// <summary>Set once the first verified ruleset is in place and the tunnels are released.</summary>
     public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The LAN resolver's forwarder (statistics, the names behind answered addresses); null before start.</summary>
+    public Dns.DnsForwarder? DnsForwarder => _dnsForwarder;
 
     /// <summary>Every relayed flow, with its egress and byte counts.</summary>
     public Relay.FlowRegistry Flows => _flows;
@@ -75,7 +80,10 @@ internal sealed partial class AgentHost : IAsyncDisposable
             AgentLog.SettingFailed(_logger, failure);
         }
 
-        PinEndpoints();
+        // The bootstrap resolvers are reachable (marked) from the first ruleset on; the egresses' host names
+        // are resolved through them and pinned, then the ruleset lets each tunnel reach exactly its remotes.
+        ApplyFirewall();
+        await PinEndpointsAsync(cancellationToken).ConfigureAwait(false);
         ApplyFirewall();
         _policy.ApplyStatic([.. _egresses.Select(e => e.Slot)]);
         foreach (var egress in _egresses)
@@ -88,6 +96,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         _ = PumpMonitorAsync(_monitor, cancellationToken);
         ReadLinks();
         StartRelays();
+        StartDns();
 
         foreach (var egress in _egresses)
         {
@@ -348,6 +357,72 @@ internal sealed partial class AgentHost : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// The LAN resolver on the TPROXY port (every LAN query to port 53 lands there), and the router's own on
+    /// 127.0.0.1:53 (what <c>/etc/resolv.conf</c> names). Both forward through the first egress that is up,
+    /// to the configured resolvers or the ones the tunnel pushed; with no egress up they answer SERVFAIL
+    /// and send nothing.
+    /// </summary>
+    private void StartDns()
+    {
+        var forwarder = new Dns.DnsForwarder(DnsUpstream, new Dns.DnsCache(), new Dns.DnsNameMemory(), logger: _logs.Create("dns"));
+        _dnsForwarder = forwarder;
+        var lan = new IPEndPoint(IPAddress.Loopback, _config.Dns.Port);
+        _dnsServers.Add(StartDnsServer(forwarder, lan));
+        AgentLog.DnsListening(_logger, lan);
+        if (_config.Dns.Port != 53)
+        {
+            try
+            {
+                _dnsServers.Add(StartDnsServer(forwarder, new IPEndPoint(IPAddress.Loopback, 53)));
+            }
+            catch (SocketException e)
+            {
+                AgentLog.LocalDnsUnavailable(_logger, e.Message);
+            }
+        }
+
+        if (_config.Dns.ResolvConf is { } resolvConf)
+        {
+            Dns.ResolvConf.Write(resolvConf, IPAddress.Loopback);
+        }
+    }
+
+    private Dns.DnsServer StartDnsServer(Dns.DnsForwarder forwarder, IPEndPoint endPoint)
+    {
+        var udp = Dns.DnsServer.ListenUdp(endPoint);
+        Socket tcp;
+        try
+        {
+            tcp = Dns.DnsServer.ListenTcp(endPoint);
+        }
+        catch
+        {
+            udp.Dispose();
+            throw;
+        }
+
+        var server = new Dns.DnsServer(forwarder, udp, tcp, logger: _logs.Create("dns"));
+        server.Start();
+        return server;
+    }
+
+    private Dns.DnsUpstream? DnsUpstream()
+    {
+        foreach (var egress in _egresses)
+        {
+            if (egress.IsUp)
+            {
+                IReadOnlyList<IPEndPoint> servers = !_config.Dns.Servers.IsEmpty
+                    ? _config.Dns.Servers
+                    : [.. egress.PushedDns.Select(a => new IPEndPoint(a, 53))];
+                return servers.Count == 0 ? null : new Dns.DnsUpstream(egress.Dialer, servers);
+            }
+        }
+
+        return null;
+    }
+
     private void StartRelays()
     {
         var options = new TcpRelayOptions { MaxConnections = _config.Relay.MaxConnections };
@@ -367,28 +442,45 @@ internal sealed partial class AgentHost : IAsyncDisposable
         AgentLog.RelayListening(_logger, endPoint);
     }
 
-    private void PinEndpoints()
+    private async Task PinEndpointsAsync(CancellationToken cancellationToken)
     {
+        var resolver = new Dns.BootstrapResolver();
         foreach (var egress in _egresses)
         {
-            egress.Endpoints = egress.Config switch
+            switch (egress.Config)
             {
-                ProxyEgressConfig proxy => [new WanEndpoint(IPAddress.Parse(proxy.Address.Host.Trim('[', ']')), proxy.Address.Port, Tcp: true)],
-                OpenVpnEgressConfig openVpn => PinOpenVpn(openVpn),
-                _ => [],
-            };
+                case ProxyEgressConfig proxy:
+                    egress.Endpoints = [new WanEndpoint(IPAddress.Parse(proxy.Address.Host.Trim('[', ']')), proxy.Address.Port, Tcp: true)];
+                    break;
+                case OpenVpnEgressConfig openVpn:
+                    egress.PinnedRemotes = await PinOpenVpnAsync(openVpn, resolver, cancellationToken).ConfigureAwait(false);
+                    egress.Endpoints = [.. egress.PinnedRemotes.Select(r => new WanEndpoint(r.Address, r.Port, r.Transport == Tunnels.OpenVpn.OvpnTransport.Tcp))];
+                    break;
+            }
         }
     }
 
-    private static ImmutableArray<WanEndpoint> PinOpenVpn(OpenVpnEgressConfig config)
+    /// <summary>
+    /// Each remote of the profile as one address: literals as written, host names through the bootstrap
+    /// resolvers from the marked socket (never the system resolver). A name that does not resolve is left
+    /// out (logged); with no remote left the egress simply never connects.
+    /// </summary>
+    private async Task<ImmutableArray<Tunnels.OpenVpn.PinnedRemote>> PinOpenVpnAsync(OpenVpnEgressConfig config, Dns.BootstrapResolver resolver, CancellationToken cancellationToken)
     {
-        // Remotes given as addresses are pinned as written; host names need the bootstrap resolver.
-        var pinned = ImmutableArray.CreateBuilder<WanEndpoint>();
-        foreach (var remote in config.Imported.Remotes)
+        var pinned = ImmutableArray.CreateBuilder<Tunnels.OpenVpn.PinnedRemote>();
+        var remotes = config.Imported.Remotes;
+        for (var i = 0; i < remotes.Length; i++)
         {
-            if (IPAddress.TryParse(remote.Host, out var address))
+            var remote = remotes[i];
+            var family = remote.IpVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+            var result = await resolver.ResolveAsync(remote.Host, family, _config.Dns.Bootstrap, EgressSlot.BootstrapDnsMark, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome == Dns.BootstrapOutcome.Resolved && result.Addresses.Count > 0)
             {
-                pinned.Add(new WanEndpoint(address, remote.Port, remote.Transport == Tunnels.OpenVpn.OvpnTransport.Tcp));
+                pinned.Add(new Tunnels.OpenVpn.PinnedRemote(result.Addresses[0], remote.Port, remote.Transport, i));
+            }
+            else
+            {
+                AgentLog.RemoteUnresolved(_logger, config.Name, remote.Host, result.Detail);
             }
         }
 
@@ -443,6 +535,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
         foreach (var relay in _relays)
         {
             await relay.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var dns in _dnsServers)
+        {
+            await dns.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var owned in _owned)

@@ -41,6 +41,15 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "could not set {Setting}")]
     public static partial void SettingFailed(ILogger logger, string setting);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "egress {Egress}: remote {Host} not resolved through the bootstrap resolvers: {Detail}")]
+    public static partial void RemoteUnresolved(ILogger logger, string egress, string host, string detail);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "LAN resolver listening on {EndPoint}")]
+    public static partial void DnsListening(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "the router's own resolver (127.0.0.1:53) is unavailable: {Reason}")]
+    public static partial void LocalDnsUnavailable(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "closed {Count} flow(s) of egress {Egress}")]
     public static partial void FlowsClosed(ILogger logger, int count, string egress);
 }

@@ -34,6 +34,9 @@ internal sealed class EgressRuntime
     /// <summary>The tunnel device this egress owns (null for proxies and <c>direct</c>).</summary>
     public string? Device { get; }
 
+    /// <summary>An OpenVPN egress's remotes, resolved once at start and pinned (address, port, transport).</summary>
+    public ImmutableArray<Tunnels.OpenVpn.PinnedRemote> PinnedRemotes { get; set; } = [];
+
     /// <summary>Where the egress's own process may go on the WAN (pinned tunnel endpoints, the proxy).</summary>
     public ImmutableArray<WanEndpoint> Endpoints { get; set; } = [];
 

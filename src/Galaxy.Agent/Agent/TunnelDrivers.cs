@@ -7,7 +7,7 @@ internal static class TunnelDrivers
 {
     public static ITunnelDriver? Create(EgressRuntime egress, GalaxyConfig config, ILoggerFactoryLite logs) => egress.Config switch
     {
-        OpenVpnEgressConfig openVpn => new OpenVpnDriver(egress, openVpn, OpenVpnDriver.PinLiteralRemotes(openVpn.Imported), config.Router.RuntimeDirectory, logs),
+        OpenVpnEgressConfig openVpn => new OpenVpnDriver(egress, openVpn, egress.PinnedRemotes, config.Router.RuntimeDirectory, logs),
         _ => null,
     };
 }

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using Galaxy.Integration.Tests.Labs;
+
+namespace Galaxy.Integration.Tests.Agent;
+
+/// <summary>DNS from the LAN, as the agent answers it: through the tunnel, to the resolver the VPN pushed.</summary>
+public sealed class AgentDnsTests
+{
+    [Fact]
+    public async Task A_query_to_a_foreign_resolver_is_answered_through_the_tunnel_and_nothing_of_it_reaches_the_WAN()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await lab.StartDnsServerAsync();
+        var profile = await lab.StartVpsAsync(pushDns: RouterLab.DnsServer);
+        var agent = await lab.StartAgentAsync(lab.WriteConfig(RouterLab.OpenVpnEgress(profile)));
+        await agent.WaitForOutputAsync("egress vps is UP", TimeSpan.FromSeconds(30));
+
+        var wan = await lab.Router.CaptureAsync("wan0");
+        foreach (var transport in (string[])["+notcp", "+tcp"])
+        {
+            var dig = await lab.LanHost.RunAsync("dig", transport, "+time=2", "+tries=1", "+short", $"@{RouterLab.DnsServer}", "example.test", "A");
+            Assert.True(dig.ExitCode == 0 && dig.StandardOutput.Trim() == "192.0.2.80", $"dig {transport}: {dig.Describe()} | {agent.Output()}");
+        }
+
+        var leaks = LeakProbes.Leaks(await wan.StopAsync(), RouterLab.Vps);
+        Assert.True(leaks.Count == 0, $"DNS leaked on the WAN: {string.Join("; ", leaks)}");
+
+        // Without the tunnel: SERVFAIL at once, still nothing on the WAN.
+        await lab.VpsServer!.StopAsync();
+        await agent.WaitForOutputAsync("egress vps is DOWN", TimeSpan.FromSeconds(10));
+        wan = await lab.Router.CaptureAsync("wan0");
+        var watch = Stopwatch.StartNew();
+        var refused = await lab.LanHost.RunAsync("dig", "+time=3", "+tries=1", $"@{RouterLab.DnsServer}", "fresh.example.test", "A");
+        watch.Stop();
+        Assert.Contains("status: SERVFAIL", refused.StandardOutput, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"SERVFAIL took {watch.ElapsedMilliseconds} ms");
+        leaks = LeakProbes.Leaks(await wan.StopAsync(), RouterLab.Vps);
+        Assert.True(leaks.Count == 0, $"DNS leaked on the WAN with the tunnel down: {string.Join("; ", leaks)}");
+    }
+}
