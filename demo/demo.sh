@@ -7,6 +7,7 @@
 # 1. `galaxy vps openvpn` makes the VPS's server configuration and the user's .ovpn;
 # 2. the published agent runs in the router with that .ovpn as its only egress;
 # 3. a LAN request goes through the tunnel: the web server sees the tunnel's address, not the WAN's;
+#    a DNS query to a foreign resolver is answered by Galaxy, through the tunnel;
 # 4. the VPS is stopped: the LAN is blocked and a capture on the WAN sees zero LAN packets;
 # 5. the VPS comes back: traffic recovers, nothing restarted;
 # 6. everything the demo made is removed (also on failure or Ctrl-C).
@@ -72,8 +73,11 @@ SH
 chmod +x "$WORK/http.sh"
 ip netns exec "${P}inet" socat TCP-LISTEN:80,bind=$WEB,fork,reuseaddr EXEC:"$WORK/http.sh" & PIDS+=($!)
 
-step "galaxy vps openvpn: the VPS's server and the user's profile"
-"$GALAXY" vps openvpn --name demo --endpoint $VPS:1194 --out "$WORK/vps" | sed 's/^/    /'
+ip netns exec "${P}inet" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address $DNS \
+  --port 53 --pid-file= --user=root --address=/example.test/192.0.2.80 & PIDS+=($!)
+
+step "galaxy vps openvpn: the VPS's server and the user's profile (it pushes the resolver $DNS)"
+"$GALAXY" vps openvpn --name demo --endpoint $VPS:1194 --dns $DNS --out "$WORK/vps" | sed 's/^/    /'
 # --local: the lab's "internet" namespace has several addresses; the VPS answers from its own.
 start_vps() {
   ip netns exec "${P}inet" openvpn --cd "$WORK/vps" --config server.conf --local $VPS --verb 1 --log "$WORK/vps.log" & VPS_PID=$!
@@ -110,6 +114,10 @@ reply=$(curl_lan) || { say "the request failed"; cat "$WORK/agent.log"; exit 1; 
 say "$reply"
 case $reply in *"$ROUTER_WAN"*) say "LEAK: the server saw the router's WAN address"; exit 1 ;; esac
 say "the server saw the tunnel's address, not the WAN's ($ROUTER_WAN)"
+say "lan\$ dig @$DNS example.test    (a resolver on the internet, not the router)"
+answer=$(in_ns lan dig +time=2 +tries=1 +short @$DNS example.test A) || true
+say "$answer   (answered by Galaxy, forwarded through the tunnel to the resolver the VPS pushed)"
+[[ $answer == 192.0.2.80 ]] || { say "DNS through the tunnel failed"; cat "$WORK/agent.log"; exit 1; }
 
 step "the VPS goes down: the LAN is blocked, nothing reaches the WAN"
 kill "$VPS_PID"; wait "$VPS_PID" 2>/dev/null || true
@@ -120,7 +128,8 @@ sleep 1
 if reply=$(curl_lan 2); then say "LEAK: the request went through without the tunnel: $reply"; exit 1; fi
 say "lan\$ curl http://$WEB/  → blocked"
 in_ns lan ping -c 2 -W 1 $WEB >/dev/null 2>&1 && { say "LEAK: ping went through"; exit 1; }
-in_ns lan dig +time=1 +tries=1 @$DNS example.com >/dev/null 2>&1 || true
+status=$(in_ns lan dig +time=2 +tries=1 @$DNS blocked.example.test A | grep -o 'status: [A-Z]*' || echo "no answer")
+say "lan\$ dig @$DNS blocked.example.test  → $status (Galaxy answers; nothing goes out)"
 sleep 1; kill -INT $TCPDUMP; wait $TCPDUMP 2>/dev/null || true
 leaked=$(tcpdump -n -r "$WORK/wan.pcap" 2>/dev/null | wc -l)
 say "packets the router sent on the WAN, other than OpenVPN's own to $VPS:1194: $leaked"
