@@ -66,42 +66,11 @@ internal sealed partial class DnsServer : IAsyncDisposable
     /// A transparent UDP listener that reports each datagram's original destination; bound with
     /// SO_REUSEADDR so a restarted agent can take the port back at once.
     /// </summary>
-    public static Socket ListenUdp(IPEndPoint endPoint, SocketFactory? sockets = null)
-    {
-        var socket = (sockets ?? SocketFactories.Default)(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            SocketOptions.SetTransparent(socket);
-            SocketOptions.ReceiveOriginalDestination(socket);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public static Socket ListenUdp(IPEndPoint endPoint, SocketFactory? sockets = null) => Relay.TransparentListener.Udp(endPoint, sockets);
 
     /// <summary>A transparent TCP listener: accepted connections carry the original destination as their local address.</summary>
-    public static Socket ListenTcp(IPEndPoint endPoint, SocketFactory? sockets = null, int backlog = 128)
-    {
-        var socket = (sockets ?? SocketFactories.Default)(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            SocketOptions.SetTransparent(socket);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            socket.Listen(backlog);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public static Socket ListenTcp(IPEndPoint endPoint, SocketFactory? sockets = null, int backlog = 128) =>
+        Relay.TransparentListener.Tcp(endPoint, backlog, sockets);
 
     public void Start()
     {

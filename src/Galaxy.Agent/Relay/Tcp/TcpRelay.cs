@@ -47,23 +47,7 @@ internal sealed class TcpRelay : IAsyncDisposable
     public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>A transparent listening socket on <paramref name="endPoint"/> (made with <paramref name="sockets"/>).</summary>
-    public static Socket Listen(IPEndPoint endPoint, int backlog, SocketFactory? sockets = null)
-    {
-        var socket = (sockets ?? SocketFactories.Default)(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            SocketOptions.SetTransparent(socket);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            socket.Listen(backlog);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public static Socket Listen(IPEndPoint endPoint, int backlog, SocketFactory? sockets = null) => TransparentListener.Tcp(endPoint, backlog, sockets);
 
     public void Start() => _acceptLoop = Task.Run(() => AcceptLoopAsync(_stop.Token));
 

@@ -88,23 +88,7 @@ internal sealed partial class UdpRelay : IDisposable
     public int SessionCount => Volatile.Read(ref _sessionCount);
 
     /// <summary>A transparent UDP listener that reports each datagram's original destination.</summary>
-    public static Socket Listen(IPEndPoint endPoint, SocketFactory? sockets = null)
-    {
-        var socket = (sockets ?? SocketFactories.Default)(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            SocketOptions.SetTransparent(socket);
-            SocketOptions.ReceiveOriginalDestination(socket);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endPoint);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    public static Socket Listen(IPEndPoint endPoint, SocketFactory? sockets = null) => TransparentListener.Udp(endPoint, sockets);
 
     public void Start() => _thread.Start();
 
