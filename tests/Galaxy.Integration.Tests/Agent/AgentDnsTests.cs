@@ -37,4 +37,27 @@ public sealed class AgentDnsTests
         leaks = LeakProbes.Leaks(await wan.StopAsync(), RouterLab.Vps);
         Assert.True(leaks.Count == 0, $"DNS leaked on the WAN with the tunnel down: {string.Join("; ", leaks)}");
     }
+
+    [Fact]
+    public async Task A_VPN_host_name_is_resolved_only_by_the_agent_s_marked_bootstrap_lookup_and_pinned()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await lab.StartDnsServerAsync();
+        await lab.StartWebServerAsync();
+        var profile = await lab.StartVpsAsync(endpointHost: "vps.example.test");
+        var wan = await lab.Router.CaptureAsync("wan0");
+        var agent = await lab.StartAgentAsync(lab.WriteConfig(RouterLab.OpenVpnEgress(profile), extra: $"bootstrap = [\"{RouterLab.DnsServer}\"]"));
+        await agent.WaitForOutputAsync("egress vps is UP", TimeSpan.FromSeconds(30));
+
+        // The router itself cannot resolve on the WAN: only the agent's marked socket may reach the resolver.
+        var unmarked = await lab.Router.RunAsync("dig", "+time=1", "+tries=1", $"@{RouterLab.DnsServer}", "vps.example.test", "A");
+        Assert.NotEqual(0, unmarked.ExitCode);
+
+        var packets = await wan.StopAsync();
+        var lookups = packets.Where(p => p.IsUdp && p.DestinationPort == 53 && p.Source?.ToString() == RouterLab.RouterWanAddress).ToList();
+        Assert.True(lookups.Count >= 1, $"no bootstrap lookup seen on the WAN: {string.Join("; ", packets.Take(20))}");
+        var nft = await lab.Router.RunCheckedAsync("nft", "list", "chain", "inet", "galaxy", "output");
+        Assert.Contains($"ip daddr {RouterLab.Vps} udp dport 1194 accept", nft.StandardOutput, StringComparison.Ordinal);
+        Assert.NotNull(await lab.CurlAsync($"http://{RouterLab.WebServer}/"));
+    }
 }

@@ -90,13 +90,13 @@ internal sealed class RouterLab : IAsyncDisposable
     /// Makes the VPS with the published <c>galaxy vps openvpn</c> (once) and starts its OpenVPN server in
     /// <c>inet</c>, answering from 203.0.113.1 (the namespace has several addresses). Returns the profile.
     /// </summary>
-    public async Task<string> StartVpsAsync(string? pushDns = null)
+    public async Task<string> StartVpsAsync(string? pushDns = null, string endpointHost = Vps)
     {
         var directory = Path.Combine(Lab.WorkDirectory, "vps");
         if (!Directory.Exists(directory))
         {
             string[] dns = pushDns is null ? [] : ["--dns", pushDns];
-            var made = await Inet.RunAsync([Artifacts.GalaxyBinary, "vps", "openvpn", "--name", "vps", "--endpoint", Vps + ":1194", "--out", directory, .. dns]);
+            var made = await Inet.RunAsync([Artifacts.GalaxyBinary, "vps", "openvpn", "--name", "vps", "--endpoint", endpointHost + ":1194", "--out", directory, .. dns]);
             if (made.ExitCode != 0)
             {
                 throw new LabException($"galaxy vps openvpn failed: {made.Describe()}");
@@ -109,12 +109,14 @@ internal sealed class RouterLab : IAsyncDisposable
     }
 
     /// <summary>
-    /// An authoritative DNS server (dnsmasq) in <c>inet</c> on 203.0.113.53: <c>example.test</c> is 192.0.2.80.
+    /// An authoritative DNS server (dnsmasq) in <c>inet</c> on 203.0.113.53: <c>example.test</c> is 192.0.2.80,
+    /// <c>vps.example.test</c> is the VPS (203.0.113.1).
     /// </summary>
     public async Task StartDnsServerAsync()
     {
         Inet.Start("dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces", "--listen-address", DnsServer,
-            "--port", "53", "--pid-file=", "--user=root", "--log-queries", "--log-facility=-", "--address=/example.test/192.0.2.80");
+            "--port", "53", "--pid-file=", "--user=root", "--log-queries", "--log-facility=-", "--address=/example.test/192.0.2.80",
+            $"--address=/vps.example.test/{Vps}");
         await Inet.WaitForListenerAsync(53, udp: true);
     }
 
