@@ -26,6 +26,7 @@ public sealed class DirectEgressAgentTests
         Assert.Contains($"you are {RouterLab.RouterWanAddress}", body, StringComparison.Ordinal);
 
         await agent.StopAsync(LabNative.SigKill);
+        await lab.Router.SetSysctlAsync("net.ipv4.ip_forward", "1");
         var capture = await lab.Router.CaptureAsync("wan0");
         Assert.Null(await lab.CurlAsync($"http://{RouterLab.WebServer}/", 1.5));
         await LeakProbes.SendAsync(lab.LanHost);
@@ -39,6 +40,7 @@ public sealed class DirectEgressAgentTests
         await using var lab = await RouterLab.CreateAsync();
         await lab.StartWebServerAsync();
         var agent = await lab.StartAgentAsync(lab.WriteConfig(""));
+        await lab.Router.SetSysctlAsync("net.ipv4.ip_forward", "1");
 
         var capture = await lab.Router.CaptureAsync("wan0");
         Assert.Null(await lab.CurlAsync($"http://{RouterLab.WebServer}/", 1.5));

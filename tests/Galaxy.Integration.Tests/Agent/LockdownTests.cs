@@ -22,7 +22,8 @@ public sealed class LockdownTests
         Assert.True(lockdown.ExitCode == 0, lockdown.Describe());
         Assert.Contains("verified", lockdown.StandardOutput, StringComparison.Ordinal);
 
-        // Forwarding was left on on purpose: the table alone must hold.
+        // Lockdown also turns forwarding off; turn it back on: the table alone must hold.
+        await lab.Router.SetSysctlAsync("net.ipv4.ip_forward", "1");
         var capture = await lab.Router.CaptureAsync("wan0");
         await LeakProbes.SendAsync(lab.LanHost);
         var leaks = LeakProbes.Leaks(await capture.StopAsync());

@@ -29,6 +29,9 @@ public sealed class OpenVpnLeakSuiteTests
         var profile = await lab.StartVpsAsync();
         await lab.VpsServer!.StopAsync();
         var agent = await lab.StartAgentAsync(lab.WriteConfig(RouterLab.OpenVpnEgress(profile)));
+
+        // The agent turns forwarding off; turn it back on, so that what is proved below is the table's doing.
+        await lab.Router.SetSysctlAsync("net.ipv4.ip_forward", "1");
         await AssertNoLeakAsync(lab, "connecting (VPS down)");
         Assert.DoesNotContain("egress vps is UP", agent.StandardError, StringComparison.Ordinal);
 
@@ -82,12 +85,14 @@ public sealed class OpenVpnLeakSuiteTests
         var profile = await lab.StartVpsAsync();
         var config = lab.WriteConfig(RouterLab.OpenVpnEgress(profile));
         var agent = await lab.StartAgentAsync(config);
+        await lab.Router.SetSysctlAsync("net.ipv4.ip_forward", "1");
         await agent.WaitForOutputAsync("egress vps is UP", TunnelTimeout);
 
         // Restart: stop (SIGTERM) and start again; closed in between, open again after.
         await agent.StopAsync();
         await AssertNoLeakAsync(lab, "agent stopped");
         agent = await lab.StartAgentAsync(config);
+        await lab.Router.SetSysctlAsync("net.ipv4.ip_forward", "1");
         await agent.WaitForOutputAsync("egress vps is UP", TunnelTimeout);
         Assert.NotNull(await lab.CurlAsync($"http://{RouterLab.WebServer}/"));
 
