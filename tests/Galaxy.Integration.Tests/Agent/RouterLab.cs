@@ -20,6 +20,7 @@ internal sealed class RouterLab : IAsyncDisposable
     public const string WebServer = "203.0.113.10";
     public const string DnsServer = "203.0.113.53";
     public const string Vps = "203.0.113.1";
+    public const string SecondVps = "203.0.113.2";
 
     private RouterLab(Lab lab, LabHost lanHost, LabHost router, LabHost inet)
     {
@@ -55,7 +56,7 @@ internal sealed class RouterLab : IAsyncDisposable
             await router.AddAddressAsync("wan0", RouterWanAddress + "/24");
             await router.AddRouteAsync("default", "via", UplinkAddress);
             await inet.AddAddressAsync("eth0", UplinkAddress + "/24");
-            foreach (var address in (string[])[WebServer, DnsServer, Vps])
+            foreach (var address in (string[])[WebServer, DnsServer, Vps, SecondVps])
             {
                 await inet.AddAddressAsync("lo", address + "/32");
             }
@@ -107,6 +108,29 @@ internal sealed class RouterLab : IAsyncDisposable
         await VpsServer.WaitForOutputAsync("Initialization Sequence Completed", TimeSpan.FromSeconds(15));
         return Path.Combine(directory, "vps.ovpn");
     }
+
+    /// <summary>
+    /// A second, independent VPS (its own CA) on 203.0.113.2, tunnel subnet 10.9.0.0/24, port 1195. Returns the profile.
+    /// </summary>
+    public async Task<string> StartSecondVpsAsync()
+    {
+        var directory = Path.Combine(Lab.WorkDirectory, "vps2");
+        if (!Directory.Exists(directory))
+        {
+            var made = await Inet.RunAsync(Artifacts.GalaxyBinary, "vps", "openvpn", "--name", "vps2", "--endpoint", SecondVps + ":1195", "--subnet", "10.9.0.0/24", "--out", directory);
+            if (made.ExitCode != 0)
+            {
+                throw new LabException($"galaxy vps openvpn failed: {made.Describe()}");
+            }
+        }
+
+        SecondVpsServer = Inet.Start("openvpn", "--cd", directory, "--config", "server.conf", "--local", SecondVps, "--verb", "3");
+        await SecondVpsServer.WaitForOutputAsync("Initialization Sequence Completed", TimeSpan.FromSeconds(15));
+        return Path.Combine(directory, "vps2.ovpn");
+    }
+
+    /// <summary>The second VPS's server, if running.</summary>
+    public LabProcess? SecondVpsServer { get; private set; }
 
     /// <summary>
     /// An authoritative DNS server (dnsmasq) in <c>inet</c> on 203.0.113.53: <c>example.test</c> is 192.0.2.80,
