@@ -17,4 +17,10 @@ internal static class ExitCodes
 
     /// <summary>The input (an OpenVPN profile, a configuration) was read and refused; stdout lists every reason.</summary>
     public const int ConfigError = 3;
+
+    /// <summary>A control command found no agent: no control socket, or nothing listening on it.</summary>
+    public const int AgentNotRunning = 4;
+
+    /// <summary>A control command was refused: the socket's permissions or the agent (root or the galaxy group only).</summary>
+    public const int AccessDenied = 5;
 }

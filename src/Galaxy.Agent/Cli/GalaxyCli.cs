@@ -33,6 +33,9 @@ internal static class GalaxyCli
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(VpsCommand.Create());
         root.Subcommands.Add(TunnelCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(EgressesCommand.Create());
+        root.Subcommands.Add(ConnectionsCommand.Create());
         return root;
     }
 

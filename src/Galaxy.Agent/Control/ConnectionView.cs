@@ -1,0 +1,30 @@
+using Galaxy.Agent.Relay;
+
+namespace Galaxy.Agent.Control;
+
+/// <summary>
+/// A relayed flow on the wire (<c>GET /v1/connections</c>): <see cref="FlowInfo"/> with the endpoints as text
+/// ("198.51.100.7:41000", "[2001:db8::1]:443") and the protocol in lower case.
+/// </summary>
+internal sealed record ConnectionView(
+    long Id,
+    string Protocol,
+    string Client,
+    string Destination,
+    string Egress,
+    DateTimeOffset Started,
+    long BytesUp,
+    long BytesDown,
+    bool Connected)
+{
+    public static ConnectionView From(FlowInfo flow) => new(
+        flow.Id,
+        flow.Protocol == FlowProtocol.Tcp ? "tcp" : "udp",
+        flow.Client.ToString(),
+        flow.Destination.ToString(),
+        flow.Egress,
+        flow.Started,
+        flow.BytesUp,
+        flow.BytesDown,
+        flow.Connected);
+}

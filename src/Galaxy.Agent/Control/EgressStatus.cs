@@ -1,0 +1,16 @@
+namespace Galaxy.Agent.Control;
+
+/// <summary>
+/// One egress as the operator sees it (<c>GET /v1/egresses</c>): its name and kind ("direct", "openvpn",
+/// "socks5", …), whether it is up and since when, the reason of its last change (an error text or null), the
+/// bytes moved through it (up = towards the internet) and how many flows it carries.
+/// </summary>
+internal sealed record EgressStatus(
+    string Name,
+    string Kind,
+    bool Up,
+    DateTimeOffset Since,
+    string? Reason,
+    long BytesUp,
+    long BytesDown,
+    int Connections);

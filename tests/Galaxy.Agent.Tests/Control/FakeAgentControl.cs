@@ -1,0 +1,36 @@
+using System.Net;
+using System.Threading.Channels;
+using Galaxy.Agent.Control;
+using Galaxy.Agent.Relay;
+
+namespace Galaxy.Agent.Tests.Control;
+
+/// <summary>A fixed agent for the control API's contract tests.</summary>
+internal sealed class FakeAgentControl : IAgentControl
+{
+    public static readonly DateTimeOffset Started = new(2026, 11, 26, 1, 0, 0, TimeSpan.Zero);
+
+    public List<long> Closed { get; } = [];
+
+    public AgentStatus Status() => new("0.1.0", Started, "closed", true, new EgressSummary(2, 1));
+
+    public IReadOnlyList<EgressStatus> Egresses() =>
+    [
+        new("vpn", "openvpn", true, Started.AddMinutes(1), null, 1000, 2000, 1),
+        new("backup", "socks5", false, Started.AddMinutes(2), "connect: refused", 0, 0, 0),
+    ];
+
+    public IReadOnlyList<FlowInfo> Connections() =>
+    [
+        new(7, FlowProtocol.Tcp, IPEndPoint.Parse("198.51.100.7:41000"), IPEndPoint.Parse("203.0.113.5:443"), "vpn", Started.AddMinutes(3), 10, 20, true),
+        new(8, FlowProtocol.Udp, IPEndPoint.Parse("[2001:db8::7]:5353"), IPEndPoint.Parse("[2001:db8:1::53]:53"), "vpn", Started.AddMinutes(4), 1, 2, false),
+    ];
+
+    public bool CloseConnection(long id)
+    {
+        Closed.Add(id);
+        return id == 7;
+    }
+
+    public ChannelReader<string>? Subscribe(CancellationToken ct) => null;
+}
