@@ -33,7 +33,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
     private readonly List<ITunnelDriver> _drivers = [];
     private readonly List<IAsyncDisposable> _relays = [];
     private readonly List<IDisposable> _owned = [];
-    private readonly Relay.FlowRegistry _flows = new();
+    private readonly Relay.FlowRegistry _flows;
+    private readonly AgentControl _control;
+    private Control.ControlServer? _controlServer;
     private readonly List<Dns.DnsServer> _dnsServers = [];
     private Dns.DnsForwarder? _dnsForwarder;
     private RtNetlinkClient? _rtnl;
@@ -48,7 +50,15 @@ internal sealed partial class AgentHost : IAsyncDisposable
         _logger = logs.Create("agent");
         _driverFactory = driverFactory;
         _egresses = [.. config.Egresses.Select((e, i) => CreateRuntime(e, new EgressSlot(i)))];
+        _control = new AgentControl(this);
+        _flows = new Relay.FlowRegistry(ended: _control.FlowEnded);
     }
+
+    /// <summary>Whether Galaxy's table has been committed by this agent (it then stays, also after the agent).</summary>
+    public bool FirewallInPlace => _firewall?.Current is not null;
+
+    /// <summary>Whether the last commit read back exactly as committed.</summary>
+    public bool RulesetVerified { get; private set; }
 
     /// <summary>The egresses in configuration order (the default group fails over in this order).</summary>
     public ImmutableArray<EgressRuntime> Egresses => _egresses;
@@ -97,6 +107,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
         ReadLinks();
         StartRelays();
         StartDns();
+        _controlServer = await Control.ControlServer.StartAsync(
+            _control,
+            new Control.ControlServerOptions { SocketPath = _config.Control.Socket, Group = _config.Control.Group },
+            _logs.Create("control"),
+            cancellationToken).ConfigureAwait(false);
 
         foreach (var egress in _egresses)
         {
@@ -272,6 +287,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         try
         {
             var verification = _firewall!.Apply(wanted);
+            RulesetVerified = verification.Matches;
             if (verification.Matches)
             {
                 FirewallLog.Applied(_logger, wanted.Rules.Length);
@@ -290,10 +306,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
                 egress.SetUp(false);
             }
 
-            _firewall!.Apply(RulesetBuilder.Build(FirewallInputs()));
+            RulesetVerified = _firewall!.Apply(RulesetBuilder.Build(FirewallInputs())).Matches;
         }
         catch (NetlinkException e)
         {
+            RulesetVerified = false;
             AgentLog.ClosedFailed(_logger, e);
         }
 
@@ -509,6 +526,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _events.Writer.TryComplete();
+        if (_controlServer is not null)
+        {
+            await _controlServer.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var driver in _drivers)
         {
             await driver.DisposeAsync().ConfigureAwait(false);

@@ -57,7 +57,7 @@ internal static class AgentCommand
                 await host.RunAsync(stop.Token).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
-            catch (Exception e) when (e is NetlinkException or System.Net.Sockets.SocketException or IOException)
+            catch (Exception e) when (e is NetlinkException or System.Net.Sockets.SocketException or IOException or InvalidOperationException or UnauthorizedAccessException)
             {
                 await error.WriteLineAsync($"galaxy agent: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failure;
