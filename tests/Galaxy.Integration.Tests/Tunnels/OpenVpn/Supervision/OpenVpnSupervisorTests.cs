@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Galaxy.Agent.Tunnels;
+using Galaxy.Agent.Tunnels.OpenVpn;
 using Galaxy.Agent.Tunnels.OpenVpn.Supervision;
 using Galaxy.Integration.Tests.Labs;
 
@@ -102,6 +103,37 @@ public sealed class OpenVpnSupervisorTests
         Assert.True(failures >= 3, $"expected at least 3 failed attempts in the window; saw {failures}\n{watch.Describe()}");
         Assert.True(failures <= 4, $"expected no more attempts than the schedule allows in ~12 s (hand-window 3 s + backoff); saw {failures}\n{watch.Describe()}");
         Assert.DoesNotContain(watch.Seen, s => s.Status.State == TunnelState.Connected);
+        Assert.Contains("certificate verify failed", lab.ServerOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Galaxy's default hand-window (15 s instead of OpenVPN's 60) applies to a profile that sets none: the
+    /// generated profile with a certificate the server refuses fails its handshake, and is reported, after
+    /// about 15 s. (The other tests' profiles set hand-window 3, which wins over the default.)
+    /// </summary>
+    [Fact]
+    public async Task Without_a_hand_window_in_the_profile_a_refused_certificate_is_reported_within_twenty_seconds()
+    {
+        await using var lab = await OpenVpnLab.CreateAsync();
+        await lab.StartServerAsync();
+        await using var supervisor = lab.Supervisor(lab.Pki.RogueGeneratedProfile, Quick);
+        var arguments = supervisor.Invocation.Arguments;
+        var handWindow = arguments.IndexOf("--hand-window");
+        Assert.True(handWindow >= 0 && handWindow < arguments.IndexOf("--config") && arguments[handWindow + 1] == "15",
+            $"expected --hand-window 15 before --config; argv: {string.Join(' ', arguments)}");
+        Assert.DoesNotContain("hand-window", await File.ReadAllTextAsync(lab.Pki.RogueGeneratedProfile, Token), StringComparison.Ordinal);
+        var watch = new StatusWatch(supervisor);
+
+        await supervisor.StartAsync(Token);
+        await watch.WaitForAsync(s => s.Detail == "HOLD", TimeSpan.FromSeconds(5), "OpenVPN in its hold");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        supervisor.ReleaseHold();
+        var refused = await watch.WaitForAsync(s => s.State == TunnelState.Reconnecting, TimeSpan.FromSeconds(20), "Reconnecting after the refused handshake");
+        var elapsed = clock.Elapsed;
+
+        Assert.Contains("refused this client's certificate", refused.Reason, StringComparison.Ordinal);
+        Assert.True(elapsed >= TimeSpan.FromSeconds(OpenVpnCommandLine.HandWindowSeconds - 1),
+            $"expected the failure to come from the 15 s hand-window, not sooner; it came after {elapsed.TotalSeconds:0.0} s\n{watch.Describe()}");
         Assert.Contains("certificate verify failed", lab.ServerOutput, StringComparison.Ordinal);
     }
 
