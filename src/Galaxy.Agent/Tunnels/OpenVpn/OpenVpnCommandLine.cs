@@ -11,7 +11,8 @@ internal sealed record OpenVpnInvocation(string ConfigPath, string ConfigText, s
 /// Builds the OpenVPN invocation for one egress from a validated profile and Galaxy's settings. Pure:
 /// it writes nothing. The configuration holds only the directives the policy kept (inline material,
 /// re-quoted words, no file names); everything Galaxy owns is on the command line, after
-/// <c>--config</c>, so that it wins over anything the file could say.
+/// <c>--config</c>, so that it wins over anything the file could say. Galaxy's timer defaults come
+/// before <c>--config</c>, so that the profile can still change them.
 /// </summary>
 internal static class OpenVpnCommandLine
 {
@@ -29,6 +30,21 @@ internal static class OpenVpnCommandLine
     public static readonly ImmutableArray<string> IgnoredPushes =
         ["redirect-gateway", "redirect-private", "route", "route-ipv6", "block-outside-dns"];
 
+    /// <summary>Galaxy's default <c>--hand-window</c>; a profile's own value wins (see <see cref="AddDefaults"/>).</summary>
+    public const int HandWindowSeconds = 15;
+
+    /// <summary>Galaxy's default <c>--server-poll-timeout</c>; a profile's own value wins.</summary>
+    public const int ServerPollTimeoutSeconds = 10;
+
+    /// <summary>Galaxy's default <c>--ping</c>, only for a profile without keepalive or ping options.</summary>
+    public const int PingSeconds = 10;
+
+    /// <summary>Galaxy's default <c>--ping-restart</c>, only for a profile without keepalive or ping options.</summary>
+    public const int PingRestartSeconds = 30;
+
+    /// <summary>Directives after which Galaxy gives no ping default (OpenVPN refuses keepalive next to ping/ping-restart).</summary>
+    private static readonly ImmutableHashSet<string> PingDirectives = ["keepalive", "ping", "ping-restart", "ping-exit"];
+
     public static OpenVpnInvocation Build(OvpnProfile profile, OpenVpnEgressSettings settings)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -37,9 +53,14 @@ internal static class OpenVpnCommandLine
 
         var configPath = Path.Combine(settings.RuntimeDirectory, ConfigFileName);
         var config = WriteConfig(profile, settings);
-        var arguments = new List<string>
-        {
-            // First, so that every option after it overrides what the file says.
+        var arguments = new List<string>();
+
+        // Defaults, BEFORE --config: OpenVPN reads argv in order, so the profile overrides them.
+        AddDefaults(arguments, profile);
+
+        arguments.AddRange(
+        [
+            // Then the file, so that every option after it overrides what the file says.
             "--config", configPath,
 
             // Galaxy names the device; the type is given since the name need not start with "tun".
@@ -63,7 +84,7 @@ internal static class OpenVpnCommandLine
             "--management", settings.ManagementSocket, "unix",
             "--management-client",
             "--management-hold",
-        };
+        ]);
 
         if (profile.NeedsCredentials || profile.NeedsKeyPassphrase)
         {
@@ -104,6 +125,35 @@ internal static class OpenVpnCommandLine
         arguments.AddRange(["--verb", "3", "--suppress-timestamps"]);
 
         return new OpenVpnInvocation(configPath, config, settings.Executable, [.. arguments]);
+    }
+
+    /// <summary>
+    /// Galaxy's defaults that make a failure show quickly, for a profile that says nothing else. They go
+    /// before <c>--config</c>, so a profile's own value wins; and before any <c>&lt;connection&gt;</c>
+    /// block, which starts from the connection options set so far, so they reach the blocks too.
+    /// <list type="bullet">
+    /// <item><c>--hand-window 15</c> (OpenVPN: 60): a TLS handshake that does not finish — the server
+    /// refused the client's certificate and drops it silently behind tls-crypt/tls-auth — is given up
+    /// after 15 s.</item>
+    /// <item><c>--server-poll-timeout 10</c> (OpenVPN: 120): a server that never answers (UDP) or a TCP
+    /// connect that hangs is given up after 10 s. <c>--connect-timeout</c> is the same option under its
+    /// old name, so it is not given as well.</item>
+    /// <item><c>--ping 10 --ping-restart 30</c> only when the profile has no <c>keepalive</c>/<c>ping*</c>
+    /// of its own: OpenVPN refuses <c>keepalive</c> next to <c>ping</c> or <c>ping-restart</c>. A client
+    /// otherwise waits 120 s (OpenVPN's client default) for a silent server until the server's pushed
+    /// <c>ping</c>/<c>ping-restart</c> (its keepalive) arrive; pushed values replace these, as they
+    /// replace the profile's.</item>
+    /// </list>
+    /// </summary>
+    private static void AddDefaults(List<string> arguments, OvpnProfile profile)
+    {
+        arguments.AddRange(["--hand-window", HandWindowSeconds.ToString(CultureInfo.InvariantCulture)]);
+        arguments.AddRange(["--server-poll-timeout", ServerPollTimeoutSeconds.ToString(CultureInfo.InvariantCulture)]);
+        if (!profile.Directives.Any(d => PingDirectives.Contains(d.Name)))
+        {
+            arguments.AddRange(["--ping", PingSeconds.ToString(CultureInfo.InvariantCulture)]);
+            arguments.AddRange(["--ping-restart", PingRestartSeconds.ToString(CultureInfo.InvariantCulture)]);
+        }
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ public sealed class OpenVpnCommandLineTests
         "--config", "--dev", "--dev-type", "--persist-tun", "--mark", "--management", "--management-client", "--management-hold",
         "--management-query-passwords", "--route-noexec", "--pull-filter", "--script-security", "--auth-retry",
         "--remote", "--nobind", "--verb", "--suppress-timestamps",
+        "--hand-window", "--server-poll-timeout", "--ping", "--ping-restart",
     ];
 
     [Fact]
@@ -24,6 +25,8 @@ public sealed class OpenVpnCommandLineTests
         Assert.Equal("/run/galaxy/ovpn-test/openvpn.conf", invocation.ConfigPath);
         string[] expected =
         [
+            // Timer defaults first, so the profile overrides them; no ping defaults: it has a keepalive.
+            "--hand-window", "15", "--server-poll-timeout", "10",
             "--config", "/run/galaxy/ovpn-test/openvpn.conf",
             "--dev", "glx-t0", "--dev-type", "tun",
             "--persist-tun",
@@ -46,6 +49,36 @@ public sealed class OpenVpnCommandLineTests
         Assert.Equal(expected, invocation.Arguments);
         Assert.DoesNotContain("dhcp-option", invocation.Arguments);
         Assert.DoesNotContain("--route-nopull", invocation.Arguments);
+    }
+
+    [Fact]
+    public void A_profile_without_keepalive_or_ping_gets_Galaxy_ping_defaults_before_the_config()
+    {
+        var profile = Import(OvpnSamples.Minimal);
+        Assert.DoesNotContain(profile.Directives, d => d.Name is "keepalive" or "ping" or "ping-restart" or "ping-exit");
+        var arguments = OpenVpnCommandLine.Build(profile, OvpnSamples.Settings(profile)).Arguments;
+
+        Assert.Equal(
+            ["--hand-window", "15", "--server-poll-timeout", "10", "--ping", "10", "--ping-restart", "30", "--config"],
+            arguments.Take(9));
+        Assert.True(arguments.Count(a => a == "--config") == 1, $"expected one --config; argv: {string.Join(' ', arguments)}");
+    }
+
+    [Theory]
+    [InlineData("keepalive 10 60\n")]
+    [InlineData("ping 5\n")]
+    [InlineData("ping-restart 40\n")]
+    [InlineData("ping-exit 90\n")]
+    public void A_profile_with_its_own_keepalive_or_ping_gets_no_ping_defaults(string line)
+    {
+        // OpenVPN refuses keepalive next to ping or ping-restart ("--keepalive conflicts with --ping ..."),
+        // and a profile's own choice wins anyway.
+        var profile = Import(OvpnSamples.Minimal + line);
+        var arguments = OpenVpnCommandLine.Build(profile, OvpnSamples.Settings(profile)).Arguments;
+
+        Assert.DoesNotContain("--ping", arguments);
+        Assert.DoesNotContain("--ping-restart", arguments);
+        Assert.Equal(["--hand-window", "15", "--server-poll-timeout", "10", "--config"], arguments.Take(5));
     }
 
     [Fact]

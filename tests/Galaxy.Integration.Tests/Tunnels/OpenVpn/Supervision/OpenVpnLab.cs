@@ -9,7 +9,8 @@ using Galaxy.Integration.Tests.Labs;
 namespace Galaxy.Integration.Tests.Tunnels.OpenVpn.Supervision;
 
 /// <summary>
-/// A VPS namespace running a real OpenVPN server and an edge namespace for the client, joined by a veth
+/// A VPS namespace running a real OpenVPN server (configured by <c>galaxy vps openvpn</c>, see
+/// <see cref="OpenVpnTestPki"/>) and an edge namespace for the client, joined by a veth
 /// pair (198.51.100.1 ↔ .2). The supervisor under test runs in the test process and starts OpenVPN with
 /// the prefix <c>ip netns exec EDGE</c> (which execs, so OpenVPN's parent is still the launcher thread);
 /// the agent itself runs inside its own namespace and needs no prefix.
@@ -63,7 +64,7 @@ internal sealed class OpenVpnLab : IAsyncDisposable
 
     public async Task StartServerAsync()
     {
-        _server = Vps.Start("openvpn", "--config", Pki.ServerConfig);
+        _server = Vps.Start(Pki.ServerArguments);
         await _server.WaitForOutputAsync("Initialization Sequence Completed", TimeSpan.FromSeconds(10));
     }
 

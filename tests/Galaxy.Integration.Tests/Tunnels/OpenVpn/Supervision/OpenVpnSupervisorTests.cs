@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Galaxy.Agent.Tunnels;
+using Galaxy.Agent.Tunnels.OpenVpn;
 using Galaxy.Agent.Tunnels.OpenVpn.Supervision;
 using Galaxy.Integration.Tests.Labs;
 
@@ -14,12 +15,23 @@ public sealed class OpenVpnSupervisorTests
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    /// <summary>
+    /// Also the issue's "a server that pushes redirect-gateway def1, routes and dhcp-option DNS: the router's
+    /// main routing table and resolv.conf are unchanged": the server pushes all of them (see
+    /// <see cref="OpenVpnTestPki.ServerArguments"/>), and the edge has default routes that a stock client
+    /// would divert (def1 needs a default gateway to act on).
+    /// </summary>
     [Fact]
     public async Task The_tunnel_goes_connecting_connected_reconnecting_and_connected_again_with_the_same_openvpn()
     {
         await using var lab = await OpenVpnLab.CreateAsync();
         await lab.StartServerAsync();
         await CountMarksAsync(lab.Edge);
+        await lab.Edge.AddRouteAsync("default", "via", OpenVpnTestPki.ServerAddress);
+        await lab.Edge.RunCheckedAsync("ip", "-6", "address", "add", "2001:db8:1::2/64", "dev", "wan0", "nodad");
+        await lab.Edge.RunCheckedAsync("ip", "-6", "route", "add", "default", "via", "2001:db8:1::1");
+        var routesBefore = await MainRoutesAsync(lab.Edge, "gvpn0");
+        var resolvBefore = ResolvConf();
         await using var supervisor = lab.Supervisor(lab.Pki.ClientProfile, Quick);
         var watch = new StatusWatch(supervisor);
 
@@ -37,11 +49,23 @@ public sealed class OpenVpnSupervisorTests
         Assert.Equal("fd00:8::1000", connected.LocalIPv6?.ToString());
         Assert.Equal("gvpn0", connected.DeviceName);
 
-        // Pushed redirect-gateway and route were dropped: the edge's main table only has its own link routes.
-        var routes = await lab.Edge.RunCheckedAsync("ip", "-4", "route", "show", "table", "main");
-        Assert.DoesNotContain("192.0.2.0", routes.StandardOutput, StringComparison.Ordinal);
-        Assert.DoesNotContain("0.0.0.0/1", routes.StandardOutput, StringComparison.Ordinal);
-        Assert.DoesNotContain("default", routes.StandardOutput, StringComparison.Ordinal);
+        // Pushed redirect-gateway def1, route and route-ipv6 were dropped: the edge's main tables are as they
+        // were, but for the kernel's own routes of the addresses OpenVPN put on Galaxy's device.
+        var routesAfter = await MainRoutesAsync(lab.Edge, "gvpn0");
+        Assert.True(routesBefore.SequenceEqual(routesAfter),
+            $"expected the main tables unchanged by the pushed routes;\nbefore:\n{string.Join('\n', routesBefore)}\nafter:\n{string.Join('\n', routesAfter)}");
+        var shown = string.Join('\n', routesAfter);
+        foreach (var pushed in new[] { "0.0.0.0/1", "128.0.0.0/1", "192.0.2.0/24", OpenVpnTestPki.PushedRoute6 })
+        {
+            Assert.DoesNotContain($"\"dst\":\"{pushed}\"", shown, StringComparison.Ordinal);
+        }
+
+        // The pushed DNS servers reach the status (for the DNS forwarder) and nowhere else: OpenVPN runs no
+        // script, so the resolv.conf the edge's processes read (the host's; ip netns exec bind-mounts
+        // /etc/netns/NAME/resolv.conf only when that exists) is untouched.
+        Assert.Contains(OpenVpnTestPki.TunnelDns, StatusWatch.Addresses(connected));
+        Assert.Equal(resolvBefore, ResolvConf());
+        Assert.False(File.Exists($"/etc/netns/{lab.Edge.Namespace}/resolv.conf"), "expected no per-namespace resolv.conf to appear");
 
         await lab.StopServerAsync();
         var reconnecting = await watch.WaitForAsync(s => s.State == TunnelState.Reconnecting, TimeSpan.FromSeconds(10), "Reconnecting after the server stopped");
@@ -102,6 +126,37 @@ public sealed class OpenVpnSupervisorTests
         Assert.True(failures >= 3, $"expected at least 3 failed attempts in the window; saw {failures}\n{watch.Describe()}");
         Assert.True(failures <= 4, $"expected no more attempts than the schedule allows in ~12 s (hand-window 3 s + backoff); saw {failures}\n{watch.Describe()}");
         Assert.DoesNotContain(watch.Seen, s => s.Status.State == TunnelState.Connected);
+        Assert.Contains("certificate verify failed", lab.ServerOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Galaxy's default hand-window (15 s instead of OpenVPN's 60) applies to a profile that sets none: the
+    /// generated profile with a certificate the server refuses fails its handshake, and is reported, after
+    /// about 15 s. (The other tests' profiles set hand-window 3, which wins over the default.)
+    /// </summary>
+    [Fact]
+    public async Task Without_a_hand_window_in_the_profile_a_refused_certificate_is_reported_within_twenty_seconds()
+    {
+        await using var lab = await OpenVpnLab.CreateAsync();
+        await lab.StartServerAsync();
+        await using var supervisor = lab.Supervisor(lab.Pki.RogueGeneratedProfile, Quick);
+        var arguments = supervisor.Invocation.Arguments;
+        var handWindow = arguments.IndexOf("--hand-window");
+        Assert.True(handWindow >= 0 && handWindow < arguments.IndexOf("--config") && arguments[handWindow + 1] == "15",
+            $"expected --hand-window 15 before --config; argv: {string.Join(' ', arguments)}");
+        Assert.DoesNotContain("hand-window", await File.ReadAllTextAsync(lab.Pki.RogueGeneratedProfile, Token), StringComparison.Ordinal);
+        var watch = new StatusWatch(supervisor);
+
+        await supervisor.StartAsync(Token);
+        await watch.WaitForAsync(s => s.Detail == "HOLD", TimeSpan.FromSeconds(5), "OpenVPN in its hold");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        supervisor.ReleaseHold();
+        var refused = await watch.WaitForAsync(s => s.State == TunnelState.Reconnecting, TimeSpan.FromSeconds(20), "Reconnecting after the refused handshake");
+        var elapsed = clock.Elapsed;
+
+        Assert.Contains("refused this client's certificate", refused.Reason, StringComparison.Ordinal);
+        Assert.True(elapsed >= TimeSpan.FromSeconds(OpenVpnCommandLine.HandWindowSeconds - 1),
+            $"expected the failure to come from the 15 s hand-window, not sooner; it came after {elapsed.TotalSeconds:0.0} s\n{watch.Describe()}");
         Assert.Contains("certificate verify failed", lab.ServerOutput, StringComparison.Ordinal);
     }
 
@@ -218,6 +273,36 @@ public sealed class OpenVpnSupervisorTests
             await Task.Delay(20, Token);
         }
     }
+
+    /// <summary>
+    /// <c>ip -j route show table main</c> for IPv4 and IPv6, one JSON object per route, without the kernel's
+    /// own routes on <paramref name="tunnel"/> (the prefixes of the addresses OpenVPN puts on the device,
+    /// and its link-local one): those come with the device, not from anything pushed.
+    /// </summary>
+    private static async Task<List<string>> MainRoutesAsync(LabHost host, string tunnel)
+    {
+        var routes = new List<string>();
+        foreach (var family in new[] { "-4", "-6" })
+        {
+            var result = await host.RunCheckedAsync("ip", "-j", family, "route", "show", "table", "main");
+            using var json = JsonDocument.Parse(result.StandardOutput);
+            foreach (var route in json.RootElement.EnumerateArray())
+            {
+                var own = route.TryGetProperty("dev", out var dev) && dev.GetString() == tunnel
+                    && route.TryGetProperty("protocol", out var protocol) && protocol.GetString() == "kernel";
+                if (!own)
+                {
+                    routes.Add(route.GetRawText());
+                }
+            }
+        }
+
+        return routes;
+    }
+
+    /// <summary>The host's /etc/resolv.conf: its content and when it was last written.</summary>
+    private static (string Content, DateTime Written) ResolvConf() =>
+        (File.ReadAllText("/etc/resolv.conf"), File.GetLastWriteTimeUtc("/etc/resolv.conf"));
 
     /// <summary>Running: the pid exists and is not a zombie (a dead child waits for its reaper, init here).</summary>
     private static bool IsRunning(int pid)
