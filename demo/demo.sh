@@ -93,6 +93,9 @@ lan = ["lan0"]
 wan = "wan0"
 runtime-dir = "$WORK/run"
 
+[control]
+socket = "$WORK/control/galaxy.sock"
+
 [dns]
 resolv-conf = ""
 

@@ -155,6 +155,9 @@ internal sealed class RouterLab : IAsyncDisposable
         profile = "{profile}"
         """;
 
+    /// <summary>The agent's control socket in this lab (never the host's /run/galaxy).</summary>
+    public string ControlSocket => Path.Combine(Lab.WorkDirectory, "control", "galaxy.sock");
+
     /// <summary>Writes a configuration into the lab's folder (the [router] table is added) and returns its path.</summary>
     public string WriteConfig(string egresses, string extra = "")
     {
@@ -164,6 +167,9 @@ internal sealed class RouterLab : IAsyncDisposable
             lan = ["lan0"]
             wan = "wan0"
             runtime-dir = "{Path.Combine(Lab.WorkDirectory, "run")}"
+
+            [control]
+            socket = "{ControlSocket}"
 
             [dns]
             resolv-conf = ""
