@@ -13,7 +13,7 @@
 # with a new connection per request, relay CPU seconds per GB of a fixed-size transfer, and (direct set)
 # the relay's RSS at 1 000 and 8 000 idle flows. Every load is bounded by a duration and by `timeout`;
 # the namespaces (unique prefix) and all their processes go at exit, whatever happens.
-# Knobs: DURATION (s, default 5), UDP_RATE (default 200M), CPU_BYTES (default 1G), GALAXY_BINARY,
+# Knobs: ROUNDS (default 3), DURATION (s, default 5), UDP_RATE (default 200M), CPU_BYTES (default 1G), GALAXY_BINARY,
 # PATHS_TO_RUN (a subset of the names above, for trying the script out; the figures need them all).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -23,6 +23,7 @@ binary=${GALAXY_BINARY:-artifacts/galaxy}
 duration=${DURATION:-5}
 udp_rate=${UDP_RATE:-200M}
 cpu_bytes=${CPU_BYTES:-1G}
+rounds=${ROUNDS:-3}
 PATHS_TO_RUN=${PATHS_TO_RUN:-kernel galaxy-direct v2ray-direct galaxy-socks5 v2ray-socks5 redsocks-socks5}
 [[ -x $binary ]] || { echo "relay.sh: $binary missing: run ./build.sh publish" >&2; exit 1; }
 for tool in ip nft iperf3 wrk nginx danted v2ray redsocks jq python3 ss; do
@@ -280,32 +281,54 @@ rss_idle() { # PID: prints "rss0 rss1000 rss8000" (KiB)
 }
 
 declare -A result
-measure() { # NAME WITH_UDP WITH_RSS
-  local name=$1 s d
-  log "$name: TCP"
+# Round 1 measures everything; later rounds repeat the figures the targets rest on (TCP 1 stream each way,
+# HTTP), paths interleaved, so each of those is a median of ROUNDS runs spread over the whole run.
+measure() { # NAME WITH_UDP WITH_RSS ROUND
+  local name=$1 round=$4 s d
+  log "$name: TCP (round $round)"
   for s in 1 8; do
+    ((s == 8 && round > 1)) && continue
     for d in up down; do
-      result[$name.tcp$s.$d]=$(tcp_gbps "$s" $([[ $d == down ]] && echo -R))
+      result[$name.tcp$s.$d.r$round]=$(tcp_gbps "$s" $([[ $d == down ]] && echo -R))
     done
   done
-  if [[ $2 == yes ]]; then log "$name: UDP"; result[$name.udp]=$(udp_loss_jitter); fi
-  log "$name: HTTP"
-  result[$name.http]=$(http_rate "$relay_pid")
-  if [[ -n $relay_pid ]]; then
+  if [[ $2 == yes && $round == 1 ]]; then log "$name: UDP"; result[$name.udp]=$(udp_loss_jitter); fi
+  log "$name: HTTP (round $round)"
+  result[$name.http.r$round]=$(http_rate "$relay_pid")
+  if [[ -n $relay_pid && $round == 1 ]]; then
     log "$name: CPU per GB"
     result[$name.cpu]=$(cpu_per_gb "$relay_pid")
     if [[ $3 == yes ]]; then log "$name: idle flows"; result[$name.rss]=$(rss_idle "$relay_pid"); fi
   fi
-  log "$name: done"
 }
 
 want() { [[ " $PATHS_TO_RUN " == *" $1 "* ]]; }
-if want kernel; then router_kernel; measure kernel yes no; router_reset; fi
-if want galaxy-direct; then start_galaxy direct:wan0; measure galaxy-direct yes yes; router_reset; fi
-if want v2ray-direct; then start_v2ray "$V2RAY_FREEDOM"; measure v2ray-direct yes yes; router_reset; fi
-if want galaxy-socks5; then start_galaxy "socks5://$SERVER:$SOCKS_PORT"; measure galaxy-socks5 no no; router_reset; fi
-if want v2ray-socks5; then start_v2ray "$V2RAY_SOCKS"; measure v2ray-socks5 no no; router_reset; fi
-if want redsocks-socks5; then start_redsocks; measure redsocks-socks5 no no; router_reset; fi
+for ((round = 1; round <= rounds; round++)); do
+  if want kernel; then router_kernel; measure kernel yes no $round; router_reset; fi
+  if want galaxy-direct; then start_galaxy direct:wan0; measure galaxy-direct yes yes $round; router_reset; fi
+  if want v2ray-direct; then start_v2ray "$V2RAY_FREEDOM"; measure v2ray-direct yes yes $round; router_reset; fi
+  if want galaxy-socks5; then start_galaxy "socks5://$SERVER:$SOCKS_PORT"; measure galaxy-socks5 no no $round; router_reset; fi
+  if want v2ray-socks5; then start_v2ray "$V2RAY_SOCKS"; measure v2ray-socks5 no no $round; router_reset; fi
+  if want redsocks-socks5; then start_redsocks; measure redsocks-socks5 no no $round; router_reset; fi
+done
+
+# Medians: result[KEY] is the median run's value; result[KEY.range] is "min–max" over the rounds.
+summarize() { # KEY (its rounds are KEY.r1 …; the first field is what is ranked)
+  local r lines=() sorted
+  [[ -n ${result[$1.r1]:-} ]] || return 0  # path not run
+  for ((r = 1; r <= rounds; r++)); do
+    [[ ${result[$1.r$r]:-fail} =~ ^[0-9] ]] && lines+=("${result[$1.r$r]}")
+  done
+  ((${#lines[@]})) || { result[$1]=fail; return; }
+  mapfile -t sorted < <(printf '%s\n' "${lines[@]}" | sort -g -k1,1)
+  result[$1]=${sorted[$(((${#sorted[@]} - 1) / 2))]}
+  result[$1.range]="${sorted[0]%% *}–${sorted[-1]%% *}"
+  result[$1.n]=${#sorted[@]}
+}
+for n in kernel galaxy-direct v2ray-direct galaxy-socks5 v2ray-socks5 redsocks-socks5; do
+  for k in tcp1.up tcp1.down http; do summarize "$n.$k"; done
+  for k in tcp8.up tcp8.down; do result[$n.$k]=${result[$n.$k.r1]:-}; done
+done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 names=(kernel galaxy-direct v2ray-direct galaxy-socks5 v2ray-socks5 redsocks-socks5)
@@ -315,6 +338,10 @@ done
 
 # --- report ---------------------------------------------------------------------------------------------
 field() { local v=${result[$1]:-}; [[ -z $v ]] && { echo "—"; return; }; cut -d' ' -f"$2" <<<"$v"; }
+cell() { # KEY: "median (min–max)" when there were several rounds
+  local v; v=$(field "$1" 1)
+  if [[ ${result[$1.n]:-1} -gt 1 ]]; then echo "$v (${result[$1.range]})"; else echo "$v"; fi
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "—" }'; }
 per_flow() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (a ~ /^[0-9]+$/ && b ~ /^[0-9]+$/) printf "%.2f", (b - a) / n; else printf "—" }'; }
 verdict() { awk -v v="$1" -v t="$2" -v dir="$3" 'BEGIN { if (v !~ /^[0-9.]+$/) print "not measured"; else if ((dir == "ge" && v + 0 >= t + 0) || (dir == "le" && v + 0 <= t + 0)) print "**met**"; else print "**not met**" }'; }
@@ -354,6 +381,8 @@ section=$(mktemp)
   echo "## The relay beside kernel forwarding, v2ray and redsocks"
   echo
   echo "One run of \`bench/relay.sh\`, $started–$(date -u +%H:%M) UTC. Gbit/s are iperf3's received rate; ${duration} s per figure."
+  echo "TCP 1 stream and HTTP: median of $rounds rounds (min–max), the paths interleaved within each round; p50, p99,"
+  echo "errors and CPU per connection are those of the median HTTP round. TCP 8 streams, UDP, CPU per GB and RSS: one run."
   echo
   echo "| path | TCP 1 stream → | TCP 1 stream ← | TCP 8 streams → | TCP 8 streams ← | UDP $udp_rate/s → loss, jitter | HTTP conns/s | p50 | p99 | wrk errors | relay CPU ms per 1 000 conns | relay CPU s/GB |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -361,8 +390,8 @@ section=$(mktemp)
     udp="—"
     [[ -n ${result[$n.udp]:-} ]] && udp="$(field "$n.udp" 1) %, $(field "$n.udp" 2) ms"
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(label "$n")" \
-      "$(field "$n.tcp1.up" 1)" "$(field "$n.tcp1.down" 1)" "$(field "$n.tcp8.up" 1)" "$(field "$n.tcp8.down" 1)" "$udp" \
-      "$(field "$n.http" 1)" "$(field "$n.http" 2)" "$(field "$n.http" 3)" "$(field "$n.http" 4)" "$(field "$n.http" 5)" "$(field "$n.cpu" 1)"
+      "$(cell "$n.tcp1.up")" "$(cell "$n.tcp1.down")" "$(field "$n.tcp8.up" 1)" "$(field "$n.tcp8.down" 1)" "$udp" \
+      "$(cell "$n.http")" "$(field "$n.http" 2)" "$(field "$n.http" 3)" "$(field "$n.http" 4)" "$(field "$n.http" 5)" "$(field "$n.cpu" 1)"
   done
   echo
   echo "| relay RSS, KiB | no flow (after the runs above) | 1 000 idle TCP flows | 8 000 idle TCP flows | per flow, 0 → 8 000 | per flow, 1 000 → 8 000 |"
@@ -381,6 +410,12 @@ section=$(mktemp)
   echo "| through the same SOCKS5 server ≥ the C relay's connections/s | ×$socks_conns | $(verdict "$socks_conns" 1.0 ge) |"
   echo "| ≤ 5 KiB of relay memory per idle TCP flow (RSS, 0 → 8 000) | $galaxy_flow KiB | $(verdict "$galaxy_flow" 5 le) |"
   echo
+  if [[ ${result[v2ray-direct.udp]:-fail} =~ ^[0-9] ]]; then
+    echo "v2ray's UDP TPROXY inbound carried the UDP run (its row). UDP was run on the direct paths only."
+  else
+    echo "v2ray's UDP TPROXY inbound did not carry the UDP run here (its UDP cell says fail). UDP was run on the direct paths only."
+  fi
+  echo
   echo "For orientation, the issue's figures from other 2-core machines: kernel forwarding 12.5 Gbit/s on one"
   echo "stream and 17 000 connections/s; the best direct relays about 6 Gbit/s and 5 200 connections/s; through"
   echo "a SOCKS5 server about 4.7 Gbit/s and 2 000 connections/s. The C relays the issue names (ipt2socks,"
@@ -395,7 +430,7 @@ section=$(mktemp)
   echo "connections. The router is, in turn: kernel forwarding (\`ip_forward=1\`, no ruleset); with forwarding"
   echo "off, an nftables TPROXY rule (TCP and UDP from lan0 → 127.0.0.1:PORT, mark 0x1, \`fwmark 0x1 lookup 100\`,"
   echo "\`local default dev lo table 100\`) in front of \`galaxy relay --tproxy-port 15001 --egress direct:wan0 --mark 0x200"
-  echo "--max-connections 8500\` (or \`--egress socks5://$SERVER:$SOCKS_PORT\`), or in front of v2ray"
+  echo "--max-connections 8500\` (default splice loops: one per core; or \`--egress socks5://$SERVER:$SOCKS_PORT\`), or in front of v2ray"
   echo "(\`v2ray -config\`, dokodemo-door inbound on 127.0.0.1 with \`tproxy: tproxy\`, \`followRedirect: true\`,"
   echo "network tcp,udp; a freedom outbound, or a socks outbound to dante; log level none); or a nat"
   echo "\`redirect to :15003\` in front of redsocks (\`type = socks5\` to dante, logging off; redsocks cannot take TPROXY)."
