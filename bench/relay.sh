@@ -367,7 +367,8 @@ galaxy_tcp1=$(ratio "$(field galaxy-direct.tcp1.up 1)" "$(field kernel.tcp1.up 1
 galaxy_tcp1_down=$(ratio "$(field galaxy-direct.tcp1.down 1)" "$(field kernel.tcp1.down 1)")
 galaxy_tcp8=$(ratio "$(field galaxy-direct.tcp8.up 1)" "$(field kernel.tcp8.up 1)")
 galaxy_conns=$(ratio "$(field galaxy-direct.http 1)" "$(field v2ray-direct.http 1)")
-socks_tcp=$(ratio "$(field galaxy-socks5.tcp1.up 1)" "$(field redsocks-socks5.tcp1.up 1)")
+socks_tcp_up=$(ratio "$(field galaxy-socks5.tcp1.up 1)" "$(field redsocks-socks5.tcp1.up 1)")
+socks_tcp_down=$(ratio "$(field galaxy-socks5.tcp1.down 1)" "$(field redsocks-socks5.tcp1.down 1)")
 socks_conns=$(ratio "$(field galaxy-socks5.http 1)" "$(field redsocks-socks5.http 1)")
 galaxy_flow=$(per_flow "$(field galaxy-direct.rss 1)" "$(field galaxy-direct.rss 3)" 8000)
 galaxy_flow_marginal=$(per_flow "$(field galaxy-direct.rss 2)" "$(field galaxy-direct.rss 3)" 7000)
@@ -375,6 +376,7 @@ v2ray_flow=$(per_flow "$(field v2ray-direct.rss 1)" "$(field v2ray-direct.rss 3)
 v2ray_flow_marginal=$(per_flow "$(field v2ray-direct.rss 2)" "$(field v2ray-direct.rss 3)" 7000)
 min_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/) print "—"; else print (a + 0 < b + 0 ? a : b) }'; }
 bulk_ratio=$(min_ratio "$galaxy_tcp1" "$galaxy_tcp1_down")
+socks_tcp=$(min_ratio "$socks_tcp_up" "$socks_tcp_down")
 
 section=$(mktemp)
 {
@@ -406,7 +408,7 @@ section=$(mktemp)
   echo "|---|---|---|"
   echo "| direct egress ≥ 0.8× kernel forwarding, bulk TCP (1 stream, each way) | ×$galaxy_tcp1 → and ×$galaxy_tcp1_down ← (8 streams →: ×$galaxy_tcp8) | $(verdict "$bulk_ratio" 0.8 ge) |"
   echo "| direct egress ≥ 1.5× the Go relay's (v2ray) connections/s | ×$galaxy_conns | $(verdict "$galaxy_conns" 1.5 ge) |"
-  echo "| through the same SOCKS5 server ≥ the C relay's throughput (redsocks here; the issue's ipt2socks/hev-socks5-tproxy are not in Debian) | ×$socks_tcp (1 stream →) | $(verdict "$socks_tcp" 1.0 ge) |"
+  echo "| through the same SOCKS5 server ≥ the C relay's throughput (redsocks here; the issue's ipt2socks/hev-socks5-tproxy are not in Debian) (1 stream, each way) | ×$socks_tcp_up → and ×$socks_tcp_down ← | $(verdict "$socks_tcp" 1.0 ge) |"
   echo "| through the same SOCKS5 server ≥ the C relay's connections/s | ×$socks_conns | $(verdict "$socks_conns" 1.0 ge) |"
   echo "| ≤ 5 KiB of relay memory per idle TCP flow (RSS, 0 → 8 000) | $galaxy_flow KiB | $(verdict "$galaxy_flow" 5 le) |"
   echo
