@@ -43,7 +43,7 @@ internal static class ControlClient
         deadline.CancelAfter(timeout);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), deadline.Token).ConfigureAwait(false);
+            await ConnectAsync(socket, socketPath, deadline.Token).ConfigureAwait(false);
             var request = Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: galaxy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
             await socket.SendAsync(request, SocketFlags.None, deadline.Token).ConfigureAwait(false);
             var answer = new MemoryStream();
@@ -75,6 +75,23 @@ internal static class ControlClient
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return new(ControlCallOutcome.Failed, 0, "", $"the agent did not answer within {timeout.TotalSeconds:0.#} s");
+        }
+    }
+
+    /// <summary>connect(2); EAGAIN (the listener's backlog is full for a moment) is retried until the deadline.</summary>
+    private static async Task ConnectAsync(Socket socket, string socketPath, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.TryAgain)
+            {
+                await Task.Delay(10, ct).ConfigureAwait(false);
+            }
         }
     }
 

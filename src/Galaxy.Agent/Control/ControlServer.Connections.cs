@@ -1,14 +1,15 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.Extensions.Logging;
 
 namespace Galaxy.Agent.Control;
 
 /// <summary>The accept loop, admission (authorisation, the cap) and one connection's request/response.</summary>
 internal sealed partial class ControlServer
 {
+    private const int MaxRejecting = 256;
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(5);
+    private int rejecting;
 
     private async Task AcceptLoopAsync()
     {
@@ -276,12 +277,23 @@ internal sealed partial class ControlServer
         }
     }
 
+    /// <summary>
+    /// Answers a refused connection (403, or 503 at the cap) and closes it. The request is read first (at most
+    /// its head, at most one second): closing before the client has even finished connecting makes curl report
+    /// "couldn't connect" instead of the status. At most <see cref="MaxRejecting"/> such answers are in flight;
+    /// beyond that a refused connection is closed at once.
+    /// </summary>
     private async Task RejectAsync(Socket client, ControlResponse response)
     {
+        var drain = Interlocked.Increment(ref rejecting) <= MaxRejecting;
         try
         {
-            await WriteAsync(client, response.Encode()).ConfigureAwait(false);
-            client.Shutdown(SocketShutdown.Both);
+            if (drain)
+            {
+                await DrainHeadAsync(client).ConfigureAwait(false);
+                await WriteAsync(client, response.Encode()).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Both);
+            }
         }
         catch (SocketException)
         {
@@ -291,12 +303,31 @@ internal sealed partial class ControlServer
         }
         finally
         {
+            Interlocked.Decrement(ref rejecting);
             client.Dispose();
         }
+    }
 
-        if (logger.IsEnabled(LogLevel.Trace))
+    private static async Task DrainHeadAsync(Socket client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        var buffer = new byte[HttpRequestParser.MaxHeadBytes];
+        var filled = 0;
+        try
         {
-            ControlLog.Rejected(logger, response.StatusCode, 0, "rejected at accept");
+            int read;
+            while (filled < buffer.Length
+                && (read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, timeout.Token).ConfigureAwait(false)) > 0)
+            {
+                filled += read;
+                if (buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8) >= 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 }

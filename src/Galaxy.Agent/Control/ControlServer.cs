@@ -17,7 +17,6 @@ namespace Galaxy.Agent.Control;
 /// every slot is busy serving (e.g. event streams, which may use at most half the slots) does a newcomer get
 /// 503.</para>
 /// </summary>
-[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed partial class ControlServer : IAsyncDisposable
 {
     private readonly IAgentControl agent;
@@ -67,6 +66,11 @@ internal sealed partial class ControlServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(options);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the control socket needs Linux (SO_PEERCRED, Unix file modes)");
+        }
+
         if (options.MaxClients < 2)
         {
             throw new ArgumentException($"MaxClients must be at least 2, not {options.MaxClients}", nameof(options));
@@ -120,7 +124,14 @@ internal sealed partial class ControlServer : IAsyncDisposable
             running = connections.Select(c => c.Handler).ToArray();
         }
 
-        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A handler stuck in a write past its own timeout; the sockets are closed below with the process.
+        }
         try
         {
             File.Delete(options.SocketPath);
@@ -132,6 +143,7 @@ internal sealed partial class ControlServer : IAsyncDisposable
         stopping.Dispose();
     }
 
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void PrepareDirectory(string directory, uint? gid)
     {
         const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
