@@ -52,29 +52,40 @@ internal sealed record DomainPattern
         return t.StartsWith('.') || t.StartsWith("*.", StringComparison.Ordinal) ? Suffix(t) : Exact(t);
     }
 
+    /// <summary>Matches any spelling of a name (case, trailing dot).</summary>
     public bool Matches(ReadOnlySpan<char> domain)
+    {
+        Span<char> buffer = stackalloc char[256];
+        return domain.Length <= buffer.Length
+            ? MatchesNormalized(Normalize(domain, buffer))
+            : MatchesNormalized(domain.ToString().ToLowerInvariant().TrimEnd('.'));
+    }
+
+    /// <summary>Matches a name already lower-cased (ASCII) with no trailing dot: ordinal, vectorized comparisons.</summary>
+    public bool MatchesNormalized(ReadOnlySpan<char> domain)
+    {
+        switch (Kind)
+        {
+            case DomainMatchKind.Exact:
+                return domain.SequenceEqual(Value);
+            case DomainMatchKind.Suffix:
+                return domain.EndsWith(Value, StringComparison.Ordinal)
+                    && (domain.Length == Value.Length || domain[domain.Length - Value.Length - 1] == '.');
+            default:
+                return domain.Contains(Value, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Lower-cases <paramref name="domain"/> into <paramref name="buffer"/> (at least as long) and drops a trailing dot.</summary>
+    public static ReadOnlySpan<char> Normalize(ReadOnlySpan<char> domain, Span<char> buffer)
     {
         if (domain.Length > 0 && domain[^1] == '.')
         {
             domain = domain[..^1];
         }
 
-        switch (Kind)
-        {
-            case DomainMatchKind.Exact:
-                return domain.Equals(Value, StringComparison.OrdinalIgnoreCase);
-            case DomainMatchKind.Suffix:
-                if (domain.Length == Value.Length)
-                {
-                    return domain.Equals(Value, StringComparison.OrdinalIgnoreCase);
-                }
-
-                return domain.Length > Value.Length
-                    && domain[domain.Length - Value.Length - 1] == '.'
-                    && domain[^Value.Length..].Equals(Value, StringComparison.OrdinalIgnoreCase);
-            default:
-                return domain.Contains(Value, StringComparison.OrdinalIgnoreCase);
-        }
+        var written = domain.ToLowerInvariant(buffer);
+        return buffer[..written];
     }
 
     public override string ToString() => Kind switch

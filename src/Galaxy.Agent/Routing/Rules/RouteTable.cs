@@ -86,6 +86,11 @@ internal sealed class RouteTable
         var indexed = (destination.IsV6 ? _v6 : _v4).RulesFor(destination.Value);
         ReadOnlySpan<int> other = _anyDestination;
         var country = new CountryMemo(_countries, query);
+        Span<char> domainBuffer = stackalloc char[256];
+        var domain = query.Domain is { } name && name.Length <= domainBuffer.Length
+            ? DomainPattern.Normalize(name, domainBuffer)
+            : (query.Domain?.ToLowerInvariant().TrimEnd('.')).AsSpan();
+        var hasDomain = query.Domain is not null;
         int i = 0, j = 0;
         while (i < indexed.Length || j < other.Length)
         {
@@ -100,7 +105,7 @@ internal sealed class RouteTable
             }
 
             var rule = _compiled[candidate];
-            if (rule.Matches(query, source, ref country))
+            if (rule.Matches(query, source, hasDomain, domain, ref country))
             {
                 var action = rule.Rule.Action;
                 return new RouteDecision(query, candidate, rule.Rule, action.Kind, action.Target, country.Value);
@@ -152,7 +157,7 @@ internal sealed class RouteTable
 
         public RouteRule Rule { get; }
 
-        public bool Matches(in FlowQuery query, AddressKey source, ref CountryMemo country)
+        public bool Matches(in FlowQuery query, AddressKey source, bool hasDomain, ReadOnlySpan<char> domain, ref CountryMemo country)
         {
             if (_protocol is { } protocol && protocol != query.Protocol)
             {
@@ -174,7 +179,7 @@ internal sealed class RouteTable
                 return false;
             }
 
-            if (_domains.Length > 0 && !AnyDomain(query.Domain))
+            if (_domains.Length > 0 && (!hasDomain || !AnyDomain(domain)))
             {
                 return false;
             }
@@ -226,16 +231,11 @@ internal sealed class RouteTable
             return false;
         }
 
-        private bool AnyDomain(string? domain)
+        private bool AnyDomain(ReadOnlySpan<char> domain)
         {
-            if (domain is null)
-            {
-                return false;
-            }
-
             foreach (var pattern in _domains)
             {
-                if (pattern.Matches(domain))
+                if (pattern.MatchesNormalized(domain))
                 {
                     return true;
                 }
