@@ -78,6 +78,14 @@ internal sealed partial class AgentHost : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         AgentLog.Starting(_logger, _egresses.Length, _config.Router.LanInterfaces, _config.Router.WanInterface);
+
+        // First, before touching the kernel: a second agent must not rewrite the running one's firewall. The
+        // control socket refuses to replace a live one ("another agent is running"), and then nothing was changed.
+        _controlServer = await Control.ControlServer.StartAsync(
+            _control,
+            new Control.ControlServerOptions { SocketPath = _config.Control.Socket, Group = _config.Control.Group },
+            _logs.Create("control"),
+            cancellationToken).ConfigureAwait(false);
         _rtnl = RtNetlinkClient.Open(_logs.Create("netlink"));
         var nft = NfTablesClient.Open(_logs.Create("nftables"));
         _owned.Add(nft);
@@ -107,11 +115,6 @@ internal sealed partial class AgentHost : IAsyncDisposable
         ReadLinks();
         StartRelays();
         StartDns();
-        _controlServer = await Control.ControlServer.StartAsync(
-            _control,
-            new Control.ControlServerOptions { SocketPath = _config.Control.Socket, Group = _config.Control.Group },
-            _logs.Create("control"),
-            cancellationToken).ConfigureAwait(false);
 
         foreach (var egress in _egresses)
         {

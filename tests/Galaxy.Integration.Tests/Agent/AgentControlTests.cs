@@ -58,6 +58,28 @@ public sealed class AgentControlTests
     }
 
     [Fact]
+    public async Task A_second_agent_refuses_to_start_and_leaves_the_running_one_s_firewall_alone()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await lab.StartWebServerAsync();
+        var config = lab.WriteConfig(Direct);
+        var first = await lab.StartAgentAsync(config);
+        var before = await lab.Router.RunCheckedAsync("nft", "list", "table", "inet", "galaxy");
+
+        var second = await lab.Router.RunAsync([Artifacts.GalaxyBinary, "agent", "--config", config], timeout: TimeSpan.FromSeconds(20));
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("another agent is running", second.StandardError, StringComparison.Ordinal);
+
+        var after = await lab.Router.RunCheckedAsync("nft", "list", "table", "inet", "galaxy");
+        Assert.Equal(Counterless(before.StandardOutput), Counterless(after.StandardOutput));
+        Assert.NotNull(await lab.CurlAsync($"http://{RouterLab.WebServer}/"));
+        Assert.False(first.HasExited);
+    }
+
+    private static string Counterless(string ruleset) =>
+        System.Text.RegularExpressions.Regex.Replace(ruleset, @"counter packets \d+ bytes \d+", "counter");
+
+    [Fact]
     public async Task The_CLI_says_plainly_when_no_agent_is_running()
     {
         await using var lab = await RouterLab.CreateAsync();
