@@ -42,7 +42,7 @@ readonly APT_PACKAGES=(
   dnsmasq-base                                  # the authoritative DNS server in the DNS forwarder lab tests
   openvpn openssh-server openssh-client
   dante-server tinyproxy                        # upstream SOCKS5 / HTTP CONNECT proxies for the egress tests
-  wrk nginx-light v2ray redsocks               # the relay benchmark: load generator, web server, peer relays
+  wrk nginx-light v2ray redsocks jq python3    # the relay benchmark: load generator, web server, peer relays, its helpers
 )
 
 log() { printf '==> %s\n' "$*" >&2; }

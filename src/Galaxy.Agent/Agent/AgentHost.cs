@@ -119,6 +119,13 @@ internal sealed partial class AgentHost : IAsyncDisposable
         foreach (var egress in _egresses)
         {
             var index = egress.Slot.Index;
+            if (egress.Config is OpenVpnEgressConfig && egress.PinnedRemotes.IsEmpty)
+            {
+                // Nothing to connect to (no remote resolved): the egress stays down; the others still run.
+                Post(new TunnelReported(index, new TunnelReport(false, "unresolved", "no remote of the profile resolved through the bootstrap resolvers", [])));
+                continue;
+            }
+
             var driver = _driverFactory(egress);
             if (driver is null)
             {

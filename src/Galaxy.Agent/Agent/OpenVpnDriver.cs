@@ -97,22 +97,6 @@ internal sealed class OpenVpnDriver : ITunnelDriver
         _stop.Dispose();
     }
 
-    /// <summary>The profile's remotes that are address literals, pinned as written, in order.</summary>
-    public static ImmutableArray<PinnedRemote> PinLiteralRemotes(OvpnProfile profile)
-    {
-        var pinned = ImmutableArray.CreateBuilder<PinnedRemote>();
-        for (var i = 0; i < profile.Remotes.Length; i++)
-        {
-            var remote = profile.Remotes[i];
-            if (System.Net.IPAddress.TryParse(remote.Host, out var address))
-            {
-                pinned.Add(new PinnedRemote(address, remote.Port, remote.Transport, i));
-            }
-        }
-
-        return pinned.ToImmutable();
-    }
-
     private void Publish(TunnelStatus status, Action<TunnelReport> report)
     {
         var next = ToReport(status, DateTimeOffset.UtcNow);

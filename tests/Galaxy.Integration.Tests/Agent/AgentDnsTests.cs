@@ -60,4 +60,18 @@ public sealed class AgentDnsTests
         Assert.Contains($"ip daddr {RouterLab.Vps} udp dport 1194 accept", nft.StandardOutput, StringComparison.Ordinal);
         Assert.NotNull(await lab.CurlAsync($"http://{RouterLab.WebServer}/"));
     }
+
+    [Fact]
+    public async Task A_VPN_host_name_that_does_not_resolve_keeps_its_egress_down_and_the_agent_running()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await lab.StartWebServerAsync();
+        var profile = await lab.StartVpsAsync(endpointHost: "vps.example.test");
+        var agent = await lab.StartAgentAsync(lab.WriteConfig(RouterLab.OpenVpnEgress(profile)));
+
+        await agent.WaitForOutputAsync("tunnel vps: unresolved", TimeSpan.FromSeconds(10));
+        Assert.Null(await lab.CurlAsync($"http://{RouterLab.WebServer}/", 1.5));
+        Assert.False(agent.HasExited, agent.Output());
+        Assert.DoesNotContain("egress vps is UP", agent.StandardError, StringComparison.Ordinal);
+    }
 }
