@@ -128,9 +128,11 @@ public sealed class RelayBoundsTests(ITestOutputHelper output)
             return true;
         });
         using var client = UdpProbe.Open(lab.Client);
-        var descriptorsBefore = Directory.GetFiles("/proc/self/fd").Length;
+        // Only the relay has UDP sockets in the router's namespace; the test process's own descriptor table is
+        // shared with the tests running beside this one, so it is not counted.
+        var socketsBefore = RouterUdpSockets(lab);
         var maxSeen = 0;
-        var maxDescriptors = 0;
+        var maxSockets = 0;
 
         // 50 000 flows (one client, 50 000 destination ports), sent in bounded batches: each batch is sent only
         // once the relay has taken the previous one, so the listener's buffer never overflows.
@@ -147,16 +149,21 @@ public sealed class RelayBoundsTests(ITestOutputHelper output)
             await Bounded.WaitUntilAsync(() => relay.SessionsOpened + relay.Refused >= target, TimeSpan.FromSeconds(10),
                 $"the relay takes {target} flows", () => $"opened {relay.SessionsOpened}, refused {relay.Refused}, held {relay.SessionCount}");
             maxSeen = Math.Max(maxSeen, relay.SessionCount);
-            maxDescriptors = Math.Max(maxDescriptors, Directory.GetFiles("/proc/self/fd").Length);
+            maxSockets = Math.Max(maxSockets, RouterUdpSockets(lab));
         }
 
-        output.WriteLine($"sessions opened {relay.SessionsOpened}, refused {relay.Refused}, most held {maxSeen}, descriptors {descriptorsBefore} → at most {maxDescriptors}");
+        output.WriteLine($"sessions opened {relay.SessionsOpened}, refused {relay.Refused}, most held {maxSeen}, router UDP sockets {socketsBefore} → at most {maxSockets}");
         Assert.Equal(Flows, relay.SessionsOpened);
         Assert.True(maxSeen <= Cap, $"the table held {maxSeen} sessions, over its cap of {Cap}");
         Assert.Equal(Cap, relay.SessionCount);
-        Assert.True(maxDescriptors <= descriptorsBefore + 2 * Cap + 256,
-            $"descriptors grew from {descriptorsBefore} to {maxDescriptors}: more than two per held session");
+        Assert.True(maxSockets >= Cap, $"expected the {Cap} held sessions' sockets in the router's namespace; counted {maxSockets}");
+        Assert.True(maxSockets <= socketsBefore + 2 * Cap + 16,
+            $"UDP sockets in the router's namespace grew from {socketsBefore} to {maxSockets}: more than two per held session");
     }
+
+    /// <summary>The UDP sockets open in the router's namespace (its /proc/net/udp, read from a thread inside it).</summary>
+    private static int RouterUdpSockets(TproxyLab lab) =>
+        NetworkNamespace.Run(lab.Router.NamespacePath, () => File.ReadAllLines("/proc/thread-self/net/udp").Length - 1);
 
     /// <summary>One relayed exchange with the echo server: "ok", or what went wrong.</summary>
     private static async Task<string> ProbeAsync(TproxyLab lab, TimeSpan timeout)
