@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Galaxy.Agent.Config;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Firewall;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Tcp;
 using Galaxy.Agent.Relay.Udp;
@@ -370,18 +371,22 @@ internal sealed partial class AgentHost : IAsyncDisposable
         }
     }
 
-    private IEgressDialer? Route(IPEndPoint client, IPEndPoint destination)
+    private FlowRoute RouteTcp(IPEndPoint client, IPEndPoint destination, string? domain) => Route(client, destination, domain);
+
+    private FlowRoute RouteUdp(IPEndPoint client, IPEndPoint destination) => Route(client, destination, null);
+
+    private FlowRoute Route(IPEndPoint client, IPEndPoint destination, string? domain)
     {
         // The default group: the first egress that is up, in configuration order. Rules and groups: issue 7.
         foreach (var egress in _egresses)
         {
             if (egress.IsUp)
             {
-                return egress.Dialer;
+                return new FlowRoute(egress.Dialer);
             }
         }
 
-        return null;
+        return default;
     }
 
     /// <summary>
@@ -460,10 +465,10 @@ internal sealed partial class AgentHost : IAsyncDisposable
         }
 
         var endPoint = new IPEndPoint(IPAddress.Loopback, _config.Relay.Port);
-        var tcp = new TcpRelay(TcpRelay.Listen(endPoint, options.Backlog), Route, loops, options, registry: _flows);
+        var tcp = new TcpRelay(TcpRelay.Listen(endPoint, options.Backlog), RouteTcp, loops, options, registry: _flows);
         tcp.Start();
         _relays.Add(tcp);
-        var udp = new UdpRelay(UdpRelay.Listen(endPoint), Route, new UdpRelayOptions(), registry: _flows);
+        var udp = new UdpRelay(UdpRelay.Listen(endPoint), RouteUdp, new UdpRelayOptions(), registry: _flows);
         udp.Start();
         _owned.Add(udp);
         AgentLog.RelayListening(_logger, endPoint);

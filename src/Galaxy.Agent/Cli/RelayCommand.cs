@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Tcp;
 using Galaxy.Agent.Relay.Udp;
@@ -111,11 +112,11 @@ internal static class RelayCommand
                     continue;
                 }
 
-                var relay = new TcpRelay(listener, (_, _) => dialer, loops, options);
+                var relay = new TcpRelay(listener, (_, _, _) => new FlowRoute(dialer), loops, options);
                 relays.Add(relay);
                 relay.Start();
 
-                var udp = new UdpRelay(UdpRelay.Listen(endPoint), (_, _) => dialer, new UdpRelayOptions());
+                var udp = new UdpRelay(UdpRelay.Listen(endPoint), (_, _) => new FlowRoute(dialer), new UdpRelayOptions());
                 udpRelays.Add(udp);
                 udp.Start();
                 await error.WriteLineAsync($"galaxy relay: listening on {endPoint} (tcp, udp), egress {dialer}").ConfigureAwait(false);

@@ -16,4 +16,5 @@ internal sealed record FlowInfo(
     DateTimeOffset Started,
     long BytesUp,
     long BytesDown,
-    bool Connected);
+    bool Connected,
+    string? Rule = null);

@@ -13,8 +13,9 @@ internal sealed class FlowRegistration
     private IRelayedFlow? _flow;
     private bool _closeRequested;
 
-    internal FlowRegistration(long id, FlowProtocol protocol, IPEndPoint client, IPEndPoint destination, string egress, DateTimeOffset started)
+    internal FlowRegistration(long id, FlowProtocol protocol, IPEndPoint client, IPEndPoint destination, string egress, DateTimeOffset started, string? rule = null)
     {
+        Rule = rule;
         Id = id;
         Protocol = protocol;
         Client = client;
@@ -32,6 +33,9 @@ internal sealed class FlowRegistration
     public IPEndPoint Destination { get; }
 
     public string Egress { get; }
+
+    /// <summary>The rule that routed the flow; null when no rule set is in use.</summary>
+    public string? Rule { get; }
 
     public DateTimeOffset Started { get; }
 
@@ -82,6 +86,6 @@ internal sealed class FlowRegistration
             flow = _flow;
         }
 
-        return new FlowInfo(Id, Protocol, Client, Destination, Egress, Started, flow?.BytesUp ?? 0, flow?.BytesDown ?? 0, flow is not null);
+        return new FlowInfo(Id, Protocol, Client, Destination, Egress, Started, flow?.BytesUp ?? 0, flow?.BytesDown ?? 0, flow is not null, Rule);
     }
 }

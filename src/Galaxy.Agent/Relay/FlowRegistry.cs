@@ -19,9 +19,9 @@ internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? 
     public int Count => _flows.Count;
 
     /// <summary>Registers a new flow before its egress is dialed.</summary>
-    public FlowRegistration Begin(FlowProtocol protocol, IPEndPoint client, IPEndPoint destination, string egress)
+    public FlowRegistration Begin(FlowProtocol protocol, IPEndPoint client, IPEndPoint destination, string egress, string? rule = null)
     {
-        var registration = new FlowRegistration(Interlocked.Increment(ref _nextId), protocol, client, destination, egress, _time.GetUtcNow());
+        var registration = new FlowRegistration(Interlocked.Increment(ref _nextId), protocol, client, destination, egress, _time.GetUtcNow(), rule);
         _flows[registration.Id] = registration;
         return registration;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Udp;
 using Galaxy.Integration.Tests.Labs;
 
@@ -74,7 +75,7 @@ public sealed class BlockEgressTests
         var reject = BlockDialer.Reject();
         var drop = BlockDialer.Drop();
         var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(), lab.RouterSockets);
-        using var relay = new UdpRelay(listener, (_, destination) => destination.Port == 5353 ? reject : drop, new UdpRelayOptions(), lab.RouterSockets);
+        using var relay = new UdpRelay(listener, (_, destination) => new FlowRoute(destination.Port == 5353 ? reject : drop), new UdpRelayOptions(), lab.RouterSockets);
         relay.Start();
         var lan = await lab.Client.CaptureAsync("eth0", "icmp");
         using var rejected = UdpProbe.Open(lab.Client);
@@ -100,7 +101,7 @@ public sealed class BlockEgressTests
     {
         await using var lab = await TproxyLab.CreateAsync();
         var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(AddressFamily.InterNetworkV6), lab.RouterSockets);
-        using var relay = new UdpRelay(listener, (_, _) => BlockDialer.Reject(), new UdpRelayOptions(), lab.RouterSockets);
+        using var relay = new UdpRelay(listener, (_, _) => new FlowRoute(BlockDialer.Reject()), new UdpRelayOptions(), lab.RouterSockets);
         relay.Start();
         var lan = await lab.Client.CaptureAsync("eth0", "icmp6 and ip6[40] == 1");
         using var client = UdpProbe.Open(lab.Client, AddressFamily.InterNetworkV6);

@@ -23,7 +23,7 @@ public sealed class FlowRegistryTests
         var egressA = new DeviceDialer("tunnel-a", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
         var egressB = new DeviceDialer("tunnel-b", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
         var registry = new FlowRegistry();
-        await using var relay = TcpRelayHarness.Start(lab, (_, destination) => destination.Port == PortA ? egressA : egressB, registry: registry);
+        await using var relay = TcpRelayHarness.Start(lab, (_, destination, _) => new FlowRoute(destination.Port == PortA ? egressA : egressB), registry: registry);
         await using var serverA = TcpEchoServer.Start(lab.Server, TproxyLab.ServerEndPoint(PortA));
         await using var serverB = TcpEchoServer.Start(lab.Server, TproxyLab.ServerEndPoint(PortB));
         using var a1 = await LabTcp.ConnectAsync(lab.Client, TproxyLab.ServerEndPoint(PortA), TimeSpan.FromSeconds(5));
@@ -80,8 +80,16 @@ public sealed class FlowRegistryTests
                 ended.Add(info);
             }
         });
+        int EndedCount()
+        {
+            lock (ended)
+            {
+                return ended.Count;
+            }
+        }
+
         var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(), lab.RouterSockets);
-        using var relay = new UdpRelay(listener, (_, _) => egress, new UdpRelayOptions(), lab.RouterSockets, registry);
+        using var relay = new UdpRelay(listener, (_, _) => new FlowRoute(egress), new UdpRelayOptions(), lab.RouterSockets, registry);
         relay.Start();
         await using var server = UdpEchoServer.Start(lab.Server, TproxyLab.ServerEndPoint(5353));
         using var client = UdpProbe.Open(lab.Client);
@@ -94,8 +102,9 @@ public sealed class FlowRegistryTests
             $"expected a UDP flow of tunnel-a with 5 bytes up and {reply.Text.Length} down; saw {flow}");
 
         Assert.Equal(1, registry.CloseFlows("tunnel-a"));
-        await Bounded.WaitUntilAsync(() => relay.SessionCount == 0 && registry.Count == 0, TimeSpan.FromSeconds(5), "the session closes",
-            () => $"sessions {relay.SessionCount}, registry {Describe(registry.Snapshot())}");
+        // The registry forgets the flow just before it reports the end: wait for the report too.
+        await Bounded.WaitUntilAsync(() => relay.SessionCount == 0 && registry.Count == 0 && EndedCount() > 0, TimeSpan.FromSeconds(5), "the session closes",
+            () => $"sessions {relay.SessionCount}, registry {Describe(registry.Snapshot())}, ended {EndedCount()}");
         lock (ended)
         {
             var final = Assert.Single(ended);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Udp;
 using Galaxy.Integration.Tests.Labs;
@@ -40,7 +41,7 @@ public sealed class Ipv6RelayTests
         await using var lab = await TproxyLab.CreateAsync();
         var dialer = new DeviceDialer("wan", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
         var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(AddressFamily.InterNetworkV6), lab.RouterSockets);
-        using var relay = new UdpRelay(listener, (_, _) => dialer, new UdpRelayOptions(), lab.RouterSockets);
+        using var relay = new UdpRelay(listener, (_, _) => new FlowRoute(dialer), new UdpRelayOptions(), lab.RouterSockets);
         relay.Start();
         await using var server = UdpEchoServer.Start(lab.Server, TproxyLab.ServerEndPoint6(5353));
         var capture = await lab.Client.CaptureAsync("eth0", "udp");

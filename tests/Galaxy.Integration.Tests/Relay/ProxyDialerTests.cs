@@ -1,6 +1,7 @@
 using System.Net;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Egress.Proxy;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Tcp;
 using Galaxy.Integration.Tests.Labs;
@@ -136,7 +137,7 @@ public sealed class ProxyDialerTests
         var dialer = proxy(wan);
         var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
         var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
-        var relay = new TcpRelay(listener, (_, _) => dialer, [loop], new TcpRelayOptions());
+        var relay = new TcpRelay(listener, (_, _, _) => new FlowRoute(dialer), [loop], new TcpRelayOptions());
         relay.Start();
         return new RelayHandle(relay, loop);
     }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Udp;
 using Galaxy.Netlink;
 
@@ -121,7 +122,7 @@ public sealed class RelayBoundsTests(ITestOutputHelper output)
         var dialer = new DeviceDialer("wan", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5));
         var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(), lab.RouterSockets);
         listener.ReceiveBufferSize = 4 << 20;
-        using var relay = new UdpRelay(listener, (_, _) => dialer, new UdpRelayOptions { MaxSessions = Cap, MaxSessionsPerClient = Cap });
+        using var relay = new UdpRelay(listener, (_, _) => new FlowRoute(dialer), new UdpRelayOptions { MaxSessions = Cap, MaxSessionsPerClient = Cap });
         NetworkNamespace.Run(lab.Router.NamespacePath, () =>
         {
             relay.Start();

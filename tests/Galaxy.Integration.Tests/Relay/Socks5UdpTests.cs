@@ -18,7 +18,7 @@ public sealed class Socks5UdpTests
         var socks = new Socks5Dialer("socks", TproxyLab.ServerEndPoint(1080), null, wan, TimeSpan.FromSeconds(5));
         var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(), lab.RouterSockets);
         var registry = new FlowRegistry();
-        using var relay = new UdpRelay(listener, (_, _) => socks, new UdpRelayOptions(), lab.RouterSockets, registry);
+        using var relay = new UdpRelay(listener, (_, _) => new FlowRoute(socks), new UdpRelayOptions(), lab.RouterSockets, registry);
         relay.Start();
         await using var server = UdpEchoServer.Start(lab.Server, TproxyLab.ServerEndPoint(5353));
         using var client = UdpProbe.Open(lab.Client);

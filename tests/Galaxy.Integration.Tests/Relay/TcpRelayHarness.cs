@@ -34,7 +34,7 @@ internal sealed class TcpRelayHarness : IAsyncDisposable
         Start(lab, new DeviceDialer("wan", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets), options);
 
     public static TcpRelayHarness Start(TproxyLab lab, IEgressDialer dialer, TcpRelayOptions? options = null) =>
-        Start(lab, (_, _) => dialer, options);
+        Start(lab, (_, _, _) => new FlowRoute(dialer), options);
 
     public static TcpRelayHarness Start(TproxyLab lab, TcpRoute route, TcpRelayOptions? options = null, FlowRegistry? registry = null)
     {

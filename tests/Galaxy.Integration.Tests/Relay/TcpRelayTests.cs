@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Tcp;
 using Galaxy.Integration.Tests.Labs;
@@ -80,7 +81,7 @@ public sealed class TcpRelayTests
         var capture = await lab.Router.CaptureAsync("wan0", "tcp");
         using var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
         var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
-        await using var relay = new TcpRelay(listener, (_, _) => null, [loop], new TcpRelayOptions());
+        await using var relay = new TcpRelay(listener, (_, _, _) => default, [loop], new TcpRelayOptions());
         relay.Start();
         lab.Server.Start("socat", "TCP-LISTEN:80,reuseaddr", "EXEC:cat");
         await lab.Server.WaitForListenerAsync(80);
@@ -126,7 +127,7 @@ public sealed class TcpRelayTests
             var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
             var dialer = new DeviceDialer("wan", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
             var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
-            var relay = new TcpRelay(listener, (_, _) => dialer, [loop], new TcpRelayOptions(), s => closed.Writer.TryWrite(s));
+            var relay = new TcpRelay(listener, (_, _, _) => new FlowRoute(dialer), [loop], new TcpRelayOptions(), s => closed.Writer.TryWrite(s));
             relay.Start();
             return new RelayUnderTest(relay, loop, closed);
         }

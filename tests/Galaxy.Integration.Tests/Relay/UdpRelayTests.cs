@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Egress.Proxy;
+using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Udp;
 using Galaxy.Integration.Tests.Labs;
 
@@ -92,7 +93,7 @@ public sealed class UdpRelayTests
     private static UdpRelay Start(TproxyLab lab, IEgressDialer dialer, UdpRelayOptions? options = null)
     {
         var listener = UdpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), lab.RouterSockets);
-        var relay = new UdpRelay(listener, (_, _) => dialer, options ?? new UdpRelayOptions(), lab.RouterSockets);
+        var relay = new UdpRelay(listener, (_, _) => new FlowRoute(dialer), options ?? new UdpRelayOptions(), lab.RouterSockets);
         relay.Start();
         return relay;
     }

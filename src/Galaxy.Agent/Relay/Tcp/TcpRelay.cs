@@ -5,8 +5,11 @@ using Galaxy.Agent.Relay.Splice;
 
 namespace Galaxy.Agent.Relay.Tcp;
 
-/// <summary>Picks the egress of a new flow; null refuses it (the client gets a reset).</summary>
-internal delegate IEgressDialer? TcpRoute(IPEndPoint client, IPEndPoint destination);
+/// <summary>
+/// Picks the egress of a new flow; a null dialer refuses it (the client gets a reset). <paramref name="domain"/> is the
+/// name the client asked for when the relay learned it from the first bytes (TLS SNI, HTTP Host), else null.
+/// </summary>
+internal delegate FlowRoute TcpRoute(IPEndPoint client, IPEndPoint destination, string? domain);
 
 /// <summary>
 /// The TCP side of the transparent relay: accepts the flows the firewall hands over with TPROXY (the
@@ -119,14 +122,14 @@ internal sealed class TcpRelay : IAsyncDisposable
                 return;
             }
 
-            var dialer = _route(source, destination);
-            if (dialer is null)
+            var route = _route(source, destination, null);
+            if (route.Dialer is not { } dialer)
             {
                 Interlocked.Increment(ref _refused);
                 return;
             }
 
-            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name);
+            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name, route.Rule);
             var dial = await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
             upstream = dial.Socket;
             if (upstream is null)

@@ -26,7 +26,7 @@ internal sealed partial class UdpRelay
 
     private int _pendingCount;
 
-    private void BeginAssociation(UdpFlowKey key, IUdpAssociationDialer dialer, ReadOnlySpan<byte> first)
+    private void BeginAssociation(UdpFlowKey key, IUdpAssociationDialer dialer, string? rule, ReadOnlySpan<byte> first)
     {
         if (_pending.Count >= MaxPendingAssociations)
         {
@@ -35,7 +35,7 @@ internal sealed partial class UdpRelay
         }
 
         // Registered before the association opens, so the kill switch also stops a flow still being associated.
-        var pending = new PendingAssociation(dialer, _registry?.Begin(FlowProtocol.Udp, key.Client, key.Destination, dialer.Name));
+        var pending = new PendingAssociation(dialer, _registry?.Begin(FlowProtocol.Udp, key.Client, key.Destination, dialer.Name, rule));
         pending.Enqueue(first);
         _pending.Add(key, pending);
         Interlocked.Increment(ref _pendingCount);

@@ -7,8 +7,8 @@ using Galaxy.Agent.Interop;
 
 namespace Galaxy.Agent.Relay.Udp;
 
-/// <summary>Picks the egress of a new UDP flow; null refuses it.</summary>
-internal delegate IEgressDialer? UdpRoute(IPEndPoint client, IPEndPoint destination);
+/// <summary>Picks the egress of a new UDP flow; a null dialer refuses it.</summary>
+internal delegate FlowRoute UdpRoute(IPEndPoint client, IPEndPoint destination);
 
 /// <summary>
 /// The UDP side of the transparent relay, on one thread: the TPROXY listener's datagrams carry their original
@@ -218,14 +218,14 @@ internal sealed partial class UdpRelay : IDisposable
                         continue; // its SOCKS5 association is being opened; the datagram waits for it
                     }
 
-                    var dialer = _route(key.Client, key.Destination);
-                    if (dialer is IUdpAssociationDialer associating)
+                    var route = _route(key.Client, key.Destination);
+                    if (route.Dialer is IUdpAssociationDialer associating)
                     {
-                        BeginAssociation(key, associating, new ReadOnlySpan<byte>(buffer, (int)received));
+                        BeginAssociation(key, associating, route.Rule, new ReadOnlySpan<byte>(buffer, (int)received));
                         continue;
                     }
 
-                    session = Open(key, dialer, now, out var answer);
+                    session = Open(key, route, now, out var answer);
                     if (session is null)
                     {
                         Interlocked.Increment(ref _refused);
@@ -313,10 +313,10 @@ internal sealed partial class UdpRelay : IDisposable
     /// Opens the session of a new flow; null when refused, with <paramref name="answer"/> saying whether the client
     /// is to hear an ICMP port unreachable (refused by the route or the egress) or nothing (dropped, or a local failure).
     /// </summary>
-    private UdpSession? Open(UdpFlowKey key, IEgressDialer? dialer, long now, out bool answer)
+    private UdpSession? Open(UdpFlowKey key, FlowRoute route, long now, out bool answer)
     {
         answer = true;
-        if (dialer is null)
+        if (route.Dialer is not { } dialer)
         {
             return null;
         }
@@ -338,7 +338,7 @@ internal sealed partial class UdpRelay : IDisposable
 
         upstream.Blocking = false;
         var session = new UdpSession(key, clientSide, upstream, dialer.Name, RequestClose) { Id = _nextId++ };
-        return Admit(session, dialer.Name, now) ? session : null;
+        return Admit(session, dialer.Name, now, rule: route.Rule) ? session : null;
     }
 
     /// <summary>
@@ -366,7 +366,7 @@ internal sealed partial class UdpRelay : IDisposable
     }
 
     /// <summary>Registers a new session (epoll, table, flow registry); false when it could not start (it is closed).</summary>
-    private bool Admit(UdpSession session, string egress, long now, FlowRegistration? registration = null)
+    private bool Admit(UdpSession session, string egress, long now, FlowRegistration? registration = null, string? rule = null)
     {
         var key = session.Key;
         if (!Register(session.ClientSideFd, (ulong)session.Id << 2) || !Register(session.UpstreamFd, ((ulong)session.Id << 2) | 1) ||
@@ -392,7 +392,7 @@ internal sealed partial class UdpRelay : IDisposable
 
         if (_registry is not null)
         {
-            session.Registration = registration ?? _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress);
+            session.Registration = registration ?? _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress, rule);
             if (!session.Registration.Attach(session))
             {
                 // Its egress was closed this very moment: the flow does not start.
