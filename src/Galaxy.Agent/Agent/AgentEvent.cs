@@ -15,6 +15,9 @@ internal sealed record LinkReported(string Name, bool PresentAndUp) : AgentEvent
 /// <summary>Events may have been lost (monitor overrun): read the kernel's state again.</summary>
 internal sealed record ResyncRequested(string Why) : AgentEvent;
 
+/// <summary>Reload the configuration file (SIGHUP, or the control socket, which waits for <paramref name="Done"/>).</summary>
+internal sealed record ReloadRequested(TaskCompletionSource<ReloadResult>? Done) : AgentEvent;
+
 /// <summary>What a tunnel driver reports about its tunnel.</summary>
 /// <param name="Connected">Traffic can flow through the tunnel now.</param>
 /// <param name="State">The supervisor's word for the state (connecting, connected, reconnecting, exited, auth-failed, …).</param>

@@ -25,7 +25,7 @@ namespace Galaxy.Agent.Agent;
 /// </summary>
 internal sealed partial class AgentHost : IAsyncDisposable
 {
-    private readonly GalaxyConfig _config;
+    private GalaxyConfig _config;
     private readonly ILoggerFactoryLite _logs;
     private readonly ILogger _logger;
     private readonly Channel<AgentEvent> _events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -114,6 +114,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         _owned.Add(_monitor);
         _ = PumpMonitorAsync(_monitor, cancellationToken);
         ReadLinks();
+        StartRouting(cancellationToken);
         StartRelays();
         StartDns();
 
@@ -150,6 +151,12 @@ internal sealed partial class AgentHost : IAsyncDisposable
             driver.ReleaseHold();
         }
 
+        // SIGHUP reloads the configuration file (as the service manager's "reload" sends it).
+        using var hangup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            Post(new ReloadRequested(null));
+        });
         AgentLog.Ready(_logger, _egresses.Length);
         Ready.TrySetResult();
 
@@ -205,6 +212,10 @@ internal sealed partial class AgentHost : IAsyncDisposable
             case ResyncRequested:
                 AgentLog.Resync(_logger);
                 ReadLinks();
+                break;
+            case ReloadRequested { Done: var done }:
+                var result = Reload();
+                done?.TrySetResult(result);
                 break;
         }
     }
@@ -371,24 +382,6 @@ internal sealed partial class AgentHost : IAsyncDisposable
         }
     }
 
-    private FlowRoute RouteTcp(IPEndPoint client, IPEndPoint destination, string? domain) => Route(client, destination, domain);
-
-    private FlowRoute RouteUdp(IPEndPoint client, IPEndPoint destination) => Route(client, destination, null);
-
-    private FlowRoute Route(IPEndPoint client, IPEndPoint destination, string? domain)
-    {
-        // The default group: the first egress that is up, in configuration order. Rules and groups: issue 7.
-        foreach (var egress in _egresses)
-        {
-            if (egress.IsUp)
-            {
-                return new FlowRoute(egress.Dialer);
-            }
-        }
-
-        return default;
-    }
-
     /// <summary>
     /// The LAN resolver on the TPROXY port (every LAN query to port 53 lands there), and the router's own on
     /// 127.0.0.1:53 (what <c>/etc/resolv.conf</c> names). Both forward through the first egress that is up,
@@ -397,7 +390,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
     /// </summary>
     private void StartDns()
     {
-        var forwarder = new Dns.DnsForwarder(DnsUpstream, new Dns.DnsCache(), new Dns.DnsNameMemory(), logger: _logs.Create("dns"));
+        var forwarder = new Dns.DnsForwarder(DnsUpstream, new Dns.DnsCache(), _names, logger: _logs.Create("dns"));
         _dnsForwarder = forwarder;
         var lan = new IPEndPoint(IPAddress.Loopback, _config.Dns.Port);
         _dnsServers.Add(StartDnsServer(forwarder, lan));

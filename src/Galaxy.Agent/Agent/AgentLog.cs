@@ -50,6 +50,18 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "the router's own resolver (127.0.0.1:53) is unavailable: {Reason}")]
     public static partial void LocalDnsUnavailable(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "routing: {Rules} rule(s), {Groups} group(s), unmatched flows go to '{Default}'")]
+    public static partial void RoutingReady(ILogger logger, int rules, int groups, string @default);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Information, Message = "configuration reloaded: {Summary}")]
+    public static partial void Reloaded(ILogger logger, string summary);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "reload of {Path} refused, the running configuration stays: {Reasons}")]
+    public static partial void ReloadRefused(ILogger logger, string path, string reasons);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "latency probe through {Egress} to {Probe}: {Milliseconds:0.0} ms (-1: failed)")]
+    public static partial void LatencyProbed(ILogger logger, string egress, System.Net.IPEndPoint probe, double milliseconds);
+
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "closed {Count} flow(s) of egress {Egress}")]
     public static partial void FlowsClosed(ILogger logger, int count, string egress);
 }

@@ -66,6 +66,9 @@ internal static partial class ConfigLoader
 
         var tables = new Dictionary<string, TomlSection>(StringComparer.Ordinal);
         var egressSections = new List<TomlSection>();
+        var groupSections = new List<TomlSection>();
+        var ruleSections = new List<TomlSection>();
+        var clientSections = new List<TomlSection>();
         foreach (var table in document.Tables)
         {
             var line = table.Span.Start.Line + 1;
@@ -81,18 +84,28 @@ internal static partial class ConfigLoader
                 case (TableArraySyntax, "egress"):
                     egressSections.Add(section);
                     break;
-                case (TableSyntax, "router" or "relay" or "dns" or "control"):
+                case (TableArraySyntax, "group"):
+                    groupSections.Add(section);
+                    break;
+                case (TableArraySyntax, "rule"):
+                    ruleSections.Add(section);
+                    break;
+                case (TableArraySyntax, "client"):
+                    clientSections.Add(section);
+                    break;
+                case (TableSyntax, "router" or "relay" or "dns" or "control" or "routing"):
                     if (!tables.TryAdd(name, section))
                     {
                         errors.Add(new ConfigError(path, line, $"[{name}] appears twice (first on line {tables[name].Line})"));
                     }
 
                     break;
-                case (TableSyntax, "egress"):
-                    errors.Add(new ConfigError(path, line, "egresses are a list: write [[egress]], once per egress"));
+                case (TableSyntax, "egress" or "group" or "rule" or "client"):
+                    errors.Add(new ConfigError(path, line, $"{name} entries are a list: write [[{name}]], once per {name}"));
                     break;
                 default:
-                    errors.Add(new ConfigError(path, line, $"unknown table '{table.Name}' (known: [router], [relay], [dns], [control], [[egress]])"));
+                    errors.Add(new ConfigError(path, line,
+                        $"unknown table '{table.Name}' (known: [router], [relay], [dns], [control], [routing], [[egress]], [[group]], [[rule]], [[client]])"));
                     break;
             }
         }
@@ -104,13 +117,14 @@ internal static partial class ConfigLoader
         var dns = ReadDns(Section(tables, "dns", path, errors), relay);
         var control = ReadControl(Section(tables, "control", path, errors));
         var egresses = ReadEgresses(egressSections, baseDirectory, path, errors);
+        var routing = ReadRouting(Section(tables, "routing", path, errors), groupSections, ruleSections, clientSections, router, egresses, baseDirectory);
 
         if (errors.Count > 0)
         {
             throw new ConfigException([.. errors.OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line)]);
         }
 
-        return new GalaxyConfig(path, router!, relay, dns, control, egresses);
+        return new GalaxyConfig(path, router!, relay, dns, control, egresses, routing);
     }
 
     private static TomlSection Section(Dictionary<string, TomlSection> tables, string name, string path, List<ConfigError> errors) =>
@@ -237,10 +251,11 @@ internal static partial class ConfigLoader
                 null => null,
                 _ => Refuse(section, $"unknown egress type '{type}' (known: openvpn, socks5, http, direct)"),
             };
+            var exit = ReadExit(section);
             section.ReportUnknownKeys();
             if (egress is not null)
             {
-                result.Add(egress);
+                result.Add(exit is null ? egress : egress with { Exit = exit });
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using Galaxy.Agent.Routing.Rules;
 using Galaxy.Agent.Tunnels.OpenVpn;
 
 namespace Galaxy.Agent.Config;
@@ -14,7 +15,8 @@ internal sealed record GalaxyConfig(
     RelaySettings Relay,
     DnsSettings Dns,
     ControlSettings Control,
-    ImmutableArray<EgressConfig> Egresses);
+    ImmutableArray<EgressConfig> Egresses,
+    RoutingSettings Routing);
 
 /// <summary>The router's two sides and where it keeps its runtime files.</summary>
 /// <param name="LanInterfaces">Interfaces facing the cluster's VMs; everything arriving there is intercepted.</param>
@@ -38,6 +40,9 @@ internal sealed record ControlSettings(string Socket, string Group);
 /// <summary>One way out. Its position in the file is its slot: marks and routing tables derive from it.</summary>
 internal abstract record EgressConfig(string Name, int Line)
 {
+    /// <summary>Where the egress leaves the internet (<c>exit</c> country, <c>location</c> coordinates), for nearest groups.</summary>
+    public ExitLocation? Exit { get; init; }
+
     /// <summary>The configuration's word for this kind (<c>openvpn</c>, <c>socks5</c>, …).</summary>
     public abstract string Kind { get; }
 }

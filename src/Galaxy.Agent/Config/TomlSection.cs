@@ -128,6 +128,70 @@ internal sealed class TomlSection
         }
     }
 
+    /// <summary>A string or integer, or a list of them, each as text with its line (ports: <c>[443, "8000-8100"]</c>).</summary>
+    public ImmutableArray<(string Value, int Line)> ScalarList(string key)
+    {
+        if (!TryGet(key, out var entry))
+        {
+            return [];
+        }
+
+        IEnumerable<ValueSyntax?> values = entry.Value is ArraySyntax array ? array.Items.Select(i => i.Value) : [entry.Value];
+        var items = ImmutableArray.CreateBuilder<(string, int)>();
+        foreach (var value in values)
+        {
+            var line = value is null ? LineOf(entry) : value.Span.Start.Line + 1;
+            switch (value)
+            {
+                case StringValueSyntax { Value: { } text }:
+                    items.Add((text, line));
+                    break;
+                case IntegerValueSyntax integer:
+                    items.Add((integer.Value.ToString(CultureInfo.InvariantCulture), line));
+                    break;
+                default:
+                    Error(line, $"every item of '{key}' must be a string or an integer");
+                    break;
+            }
+        }
+
+        return items.ToImmutable();
+    }
+
+    /// <summary>A list of numbers (integers or floats); null when the key is absent or wrong (the error is reported).</summary>
+    public ImmutableArray<double>? NumberList(string key)
+    {
+        if (!TryGet(key, out var entry))
+        {
+            return null;
+        }
+
+        if (entry.Value is not ArraySyntax array)
+        {
+            Error(LineOf(entry), $"'{key}' must be a list of numbers");
+            return null;
+        }
+
+        var numbers = ImmutableArray.CreateBuilder<double>();
+        foreach (var item in array.Items)
+        {
+            switch (item.Value)
+            {
+                case FloatValueSyntax number:
+                    numbers.Add(number.Value);
+                    break;
+                case IntegerValueSyntax integer:
+                    numbers.Add(integer.Value);
+                    break;
+                default:
+                    Error(item.Span.Start.Line + 1, $"every item of '{key}' must be a number");
+                    return null;
+            }
+        }
+
+        return numbers.ToImmutable();
+    }
+
     /// <summary>The line where <paramref name="key"/> is set, or the table's line when it is not.</summary>
     public int LineOfKey(string key) => _entries.TryGetValue(key, out var entry) ? LineOf(entry) : Line;
 

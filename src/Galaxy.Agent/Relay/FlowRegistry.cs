@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 
 namespace Galaxy.Agent.Relay;
 
@@ -13,6 +14,7 @@ internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? 
 {
     private readonly ConcurrentDictionary<long, FlowRegistration> _flows = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _perEgress = new(StringComparer.Ordinal);
     private long _nextId;
 
     /// <summary>Flows registered now (dialing or running).</summary>
@@ -23,6 +25,7 @@ internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? 
     {
         var registration = new FlowRegistration(Interlocked.Increment(ref _nextId), protocol, client, destination, egress, _time.GetUtcNow(), rule);
         _flows[registration.Id] = registration;
+        Interlocked.Increment(ref _perEgress.GetOrAdd(egress, static _ => new StrongBox<int>()).Value);
         return registration;
     }
 
@@ -31,9 +34,13 @@ internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? 
     {
         if (_flows.TryRemove(registration.Id, out _))
         {
+            Interlocked.Decrement(ref _perEgress[registration.Egress].Value);
             ended?.Invoke(registration.Snapshot());
         }
     }
+
+    /// <summary>Flows registered now through the egress named <paramref name="egress"/> (for least-connections groups).</summary>
+    public int ConnectionsOf(string egress) => _perEgress.TryGetValue(egress, out var count) ? Volatile.Read(ref count.Value) : 0;
 
     /// <summary>The flows now, with their byte counts at this moment (oldest first).</summary>
     public IReadOnlyList<FlowInfo> Snapshot() =>

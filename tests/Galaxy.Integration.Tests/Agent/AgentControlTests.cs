@@ -6,7 +6,11 @@ namespace Galaxy.Integration.Tests.Agent;
 /// <summary>The running agent's control socket, as an operator uses it: curl, the CLI, and someone who may not.</summary>
 public sealed class AgentControlTests
 {
+    // direct is used only when named: here it is the default for every flow.
     private const string Direct = """
+        [routing]
+        default = "out"
+
         [[egress]]
         name = "out"
         type = "direct"

@@ -5,7 +5,7 @@ namespace Galaxy.Agent.Routing.Rules;
 
 /// <summary>
 /// GeoIP countries from a MaxMind DB file (GeoLite2/GeoIP2 Country or City, or any database whose
-/// records carry <c>country.iso_code</c>), read with the maintained MaxMind.Db reader, memory-mapped.
+/// records carry <c>country.iso_code</c>, or ip-location-db's flat <c>country_code</c>), read with the maintained MaxMind.Db reader, memory-mapped.
 /// Falls back to <c>registered_country</c> when a network has no <c>country</c>. Thread-safe.
 /// </summary>
 /// <remarks>
@@ -82,7 +82,9 @@ internal sealed class MaxMindCountryLookup : ICountryLookup, IDisposable
             return null;
         }
 
-        return IsoCode(record, "country") ?? IsoCode(record, "registered_country");
+        // MaxMind's own layout (country.iso_code), else ip-location-db's flat one (country_code).
+        return IsoCode(record, "country") ?? IsoCode(record, "registered_country") ??
+            (record.TryGetValue("country_code", out var flat) && flat is string code && code.Length == 2 ? code : null);
     }
 
     public void Dispose() => _reader.Dispose();

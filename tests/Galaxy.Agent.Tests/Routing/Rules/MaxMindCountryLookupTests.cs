@@ -64,4 +64,13 @@ public sealed class MaxMindCountryLookupTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void The_flat_layout_of_ip_location_db_is_read_too()
+    {
+        using var geo = MaxMindCountryLookup.Open(new MemoryStream(MmdbFixtureWriter.Write(flat: true, ("203.0.113.0/25", "US"), ("203.0.113.128/25", "GB"))));
+        Assert.Equal("US", geo.CountryOf(IPAddress.Parse("203.0.113.10")));
+        Assert.Equal("GB", geo.CountryOf(IPAddress.Parse("203.0.113.140")));
+        Assert.Null(geo.CountryOf(IPAddress.Parse("192.0.2.1")));
+    }
 }

@@ -13,7 +13,10 @@ namespace Galaxy.Agent.Tests.Routing.Rules;
 /// </summary>
 internal static class MmdbFixtureWriter
 {
-    public static byte[] Write(params (string Network, string Country)[] entries)
+    public static byte[] Write(params (string Network, string Country)[] entries) => Write(flat: false, entries);
+
+    /// <summary>With <paramref name="flat"/>, records are ip-location-db's <c>{"country_code": CC}</c> instead of MaxMind's layout.</summary>
+    public static byte[] Write(bool flat, params (string Network, string Country)[] entries)
     {
         var root = new Node();
         var data = new MemoryStream();
@@ -25,10 +28,18 @@ internal static class MmdbFixtureWriter
                 offset = (int)data.Length;
                 offsets[country] = offset;
                 WriteMap(data, 1);
-                WriteString(data, "country");
-                WriteMap(data, 1);
-                WriteString(data, "iso_code");
-                WriteString(data, country);
+                if (flat)
+                {
+                    WriteString(data, "country_code");
+                    WriteString(data, country);
+                }
+                else
+                {
+                    WriteString(data, "country");
+                    WriteMap(data, 1);
+                    WriteString(data, "iso_code");
+                    WriteString(data, country);
+                }
             }
 
             var network = IPNetwork.Parse(text);
