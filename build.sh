@@ -35,7 +35,7 @@ export DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=1
 
 # What the tests, the benchmarks and the demo run, by Debian package name.
 readonly APT_PACKAGES=(
-  ca-certificates git
+  ca-certificates git openssl                   # openssl: checks the GeoIP data's sha512 in setup
   gcc binutils zlib1g-dev                       # NativeAOT's native link step
   iproute2 nftables conntrack procps util-linux # namespaces, veth, policy routing, the firewall, sysctl, unshare
   tcpdump iputils-ping socat curl dnsutils iperf3 strace
@@ -43,7 +43,17 @@ readonly APT_PACKAGES=(
   openvpn openssh-server openssh-client
   dante-server tinyproxy                        # upstream SOCKS5 / HTTP CONNECT proxies for the egress tests
   wrk nginx-light v2ray redsocks jq python3    # the relay benchmark: load generator, web server, peer relays, its helpers
+  mmdb-bin                                      # libmaxminddb's mmdblookup: the oracle of the GeoIP tests
 )
+
+# Data for GeoIP routing, from the npm registry, pinned by version and sha512 (fetched with curl: no npm needed).
+#   @ip-location-db/geo-whois-asn-country-mmdb  CC0-1.0   country database in MaxMind DB format
+#   world-countries                             ODbL-1.0  per-country coordinates (countries.json)
+readonly GEO_DATA=(
+  "@ip-location-db/geo-whois-asn-country-mmdb|2.3.2026061719|sha512-xemBDNQl4mCYDuVbqe3jKGKsVDykZGkfvebhtOh/3VGLadq8vsp7t7ontpMUt3hH7sAGT0eLDyJ99SV+0waxZg=="
+  "world-countries|5.1.0|sha512-CXR6EBvTbArDlDDIWU3gfKb7Qk0ck2WNZ234b/A0vuecPzIfzzxH+O6Ejnvg1sT8XuiZjVlzOH0h08ZtaO7g0w=="
+)
+readonly GEO_DIR=$ARTIFACTS/data
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
@@ -95,6 +105,29 @@ cmd_setup() {
     ((status == 0)) || die "installing ${missing[*]} failed (apt-get exited $status)"
   fi
   ensure_dotnet
+  ensure_geodata
+}
+
+# Unpacks each GEO_DATA package into artifacts/data/<name>/ (once), after checking its sha512.
+ensure_geodata() {
+  local entry name version integrity folder tarball expected actual
+  for entry in "${GEO_DATA[@]}"; do
+    IFS='|' read -r name version integrity <<<"$entry"
+    folder=$GEO_DIR/${name##*/}
+    [[ -f $folder/.version && $(<"$folder/.version") == "$version" ]] && continue
+    log "fetching $name@$version from the npm registry"
+    mkdir -p "$GEO_DIR"
+    tarball=$(mktemp "$GEO_DIR/.download.XXXXXX")
+    curl -fsSL --retry 3 -o "$tarball" "https://registry.npmjs.org/$name/-/${name##*/}-$version.tgz" ||
+      { rm -f "$tarball"; die "downloading $name@$version failed"; }
+    expected=${integrity#sha512-}
+    actual=$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)
+    [[ $actual == "$expected" ]] || { rm -f "$tarball"; die "$name@$version: sha512 mismatch (expected $expected, got $actual)"; }
+    rm -rf "$folder" && mkdir -p "$folder"
+    tar -xzf "$tarball" -C "$folder" --strip-components=1
+    rm -f "$tarball"
+    echo "$version" >"$folder/.version"
+  done
 }
 
 cmd_build() {

@@ -22,6 +22,9 @@ internal sealed class RouterLab : IAsyncDisposable
     public const string Vps = "203.0.113.1";
     public const string SecondVps = "203.0.113.2";
 
+    /// <summary>A second web host, in the other half of 203.0.113.0/24 (the GeoIP fixture puts it in another country).</summary>
+    public const string FarWebServer = "203.0.113.140";
+
     private RouterLab(Lab lab, LabHost lanHost, LabHost router, LabHost inet)
     {
         Lab = lab;
@@ -56,7 +59,7 @@ internal sealed class RouterLab : IAsyncDisposable
             await router.AddAddressAsync("wan0", RouterWanAddress + "/24");
             await router.AddRouteAsync("default", "via", UplinkAddress);
             await inet.AddAddressAsync("eth0", UplinkAddress + "/24");
-            foreach (var address in (string[])[WebServer, DnsServer, Vps, SecondVps])
+            foreach (var address in (string[])[WebServer, DnsServer, Vps, SecondVps, FarWebServer])
             {
                 await inet.AddAddressAsync("lo", address + "/32");
             }
@@ -74,8 +77,8 @@ internal sealed class RouterLab : IAsyncDisposable
         }
     }
 
-    /// <summary>A tiny HTTP server in <c>inet</c> on 203.0.113.10:80 that answers with the client's address.</summary>
-    public async Task StartWebServerAsync()
+    /// <summary>A tiny HTTP server in <c>inet</c> (by default on 203.0.113.10:80) that answers with the client's address.</summary>
+    public async Task StartWebServerAsync(string address = WebServer, int port = 80)
     {
         var script = Path.Combine(Lab.WorkDirectory, "http.sh");
         File.WriteAllText(script, "#!/bin/sh\nread -r line\nprintf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nyou are %s\\n' \"$SOCAT_PEERADDR\"\n");
@@ -83,8 +86,18 @@ internal sealed class RouterLab : IAsyncDisposable
         {
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
         }
-        Inet.Start("socat", $"TCP-LISTEN:80,bind={WebServer},fork,reuseaddr", $"EXEC:{script}");
-        await Inet.WaitForListenerAsync(80);
+        Inet.Start("socat", $"TCP-LISTEN:{port},bind={address},fork,reuseaddr", $"EXEC:{script}");
+        // Wait for this address's listener (another web server may already listen on the same port).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await Inet.RunCheckedAsync("ss", "-H", "-ltn", "src", $"{address}:{port}")).StandardOutput.Trim().Length == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new LabException($"the web server did not listen on {address}:{port} within 10 s");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ namespace Galaxy.Integration.Tests.Labs;
 /// <summary>The few libc calls the lab needs: signals by pid.</summary>
 internal static partial class LabNative
 {
+    public const int SigHup = 1;
     public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
