@@ -26,8 +26,11 @@ internal sealed class SpliceFlow : IRelayedFlow
     private readonly Action<FlowSummary>? _onClosed;
     private readonly long _startTicks;
 
-    public SpliceFlow(Socket client, Socket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed)
+    /// <param name="bytesUpBefore">Client bytes the relay already sent up itself (taken while sniffing), counted in <see cref="BytesUp"/>.</param>
+    public SpliceFlow(Socket client, Socket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed,
+        long bytesUpBefore = 0)
     {
+        _up.Bytes = bytesUpBefore;
         _client = client;
         _upstream = upstream;
         client.Blocking = false;

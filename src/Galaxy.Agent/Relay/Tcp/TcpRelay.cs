@@ -15,9 +15,10 @@ internal delegate FlowRoute TcpRoute(IPEndPoint client, IPEndPoint destination, 
 /// The TCP side of the transparent relay: accepts the flows the firewall hands over with TPROXY (the
 /// accepted socket's local address is where the client was going), asks the route for an egress, dials
 /// through it, and gives the connected pair to a splice loop. A refusal or a failed dial resets the client
-/// at once. Past <see cref="TcpRelayOptions.MaxConnections"/> it stops accepting until a flow ends.
+/// at once. Past <see cref="TcpRelayOptions.MaxConnections"/> it stops accepting until a flow ends. With
+/// <see cref="TcpRelayOptions.SniffDomain"/> the route also gets the name from the client's first bytes.
 /// </summary>
-internal sealed class TcpRelay : IAsyncDisposable
+internal sealed partial class TcpRelay : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly TcpRoute _route;
@@ -111,6 +112,7 @@ internal sealed class TcpRelay : IAsyncDisposable
         var silent = false;
         Socket? upstream = null;
         FlowRegistration? registration = null;
+        var sniffed = default(SniffResult);
         try
         {
             var source = (IPEndPoint)client.RemoteEndPoint!;
@@ -122,7 +124,12 @@ internal sealed class TcpRelay : IAsyncDisposable
                 return;
             }
 
-            var route = _route(source, destination, null);
+            if (_options.SniffDomain)
+            {
+                sniffed = await SniffAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+
+            var route = _route(source, destination, sniffed.Domain);
             if (route.Dialer is not { } dialer)
             {
                 Interlocked.Increment(ref _refused);
@@ -146,6 +153,13 @@ internal sealed class TcpRelay : IAsyncDisposable
                 return; // its egress was closed while it dialed: never started
             }
 
+            if (sniffed.TakenLength > 0)
+            {
+                // The first bytes the sniff step had to take from the client go up first (at most one sniff
+                // buffer into a fresh connection's send buffer).
+                upstream.Send(sniffed.Taken);
+            }
+
             client.NoDelay = true;
             if (!dial.EarlyData.IsEmpty)
             {
@@ -164,7 +178,7 @@ internal sealed class TcpRelay : IAsyncDisposable
                 }
 
                 _onFlowClosed?.Invoke(summary);
-            });
+            }, sniffed.TakenLength);
             loop.Add(flow);
             handedOver = true;
             if (registration is not null && !registration.Attach(flow))
@@ -178,6 +192,7 @@ internal sealed class TcpRelay : IAsyncDisposable
         }
         finally
         {
+            sniffed.Return();
             if (!handedOver)
             {
                 if (silent)

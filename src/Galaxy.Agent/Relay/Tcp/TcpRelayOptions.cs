@@ -12,6 +12,18 @@ internal sealed record TcpRelayOptions
     /// <summary>A flow with no byte either way for this long is closed (RFC 5382: at least 2 h 4 min).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(124);
 
+    /// <summary>
+    /// Whether the route gets the name from the client's first bytes (TLS SNI, HTTP Host). Costs a short wait
+    /// before each dial, so the agent turns it on only when a rule matches domains.
+    /// </summary>
+    public bool SniffDomain { get; init; }
+
+    /// <summary>
+    /// How long the relay waits for the client's first bytes when sniffing; then it routes without a name (a
+    /// protocol whose server speaks first, like SSH or SMTP, sends nothing until connected).
+    /// </summary>
+    public TimeSpan SniffTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Listen backlog of each listener.</summary>
     public int Backlog { get; init; } = 1024;
 }
