@@ -450,7 +450,12 @@ internal sealed partial class AgentHost : IAsyncDisposable
 
     private void StartRelays()
     {
-        var options = new TcpRelayOptions { MaxConnections = _config.Relay.MaxConnections };
+        var options = new TcpRelayOptions
+        {
+            MaxConnections = _config.Relay.MaxConnections,
+            SniffDomainWhen = () => _router?.Plan.NeedsDomains == true,
+            SniffTimeout = _config.Routing.SniffTimeout,
+        };
         var loops = Enumerable.Range(0, _config.Relay.SpliceLoops).Select(i => new SpliceLoop($"galaxy-splice-{i}", options.IdleTimeout)).ToArray();
         foreach (var loop in loops)
         {

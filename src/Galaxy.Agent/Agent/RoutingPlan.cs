@@ -18,6 +18,7 @@ internal sealed class RoutingPlan
         Table = table;
         Groups = groups;
         DefaultTarget = defaultTarget;
+        NeedsDomains = settings.NeedsDomains;
     }
 
     public RoutingSettings Settings { get; }
@@ -30,7 +31,7 @@ internal sealed class RoutingPlan
     public string DefaultTarget { get; }
 
     /// <summary>Whether a rule matches on names: the relay then sniffs TCP flows, and the resolver's memory is asked.</summary>
-    public bool NeedsDomains => Settings.NeedsDomains;
+    public bool NeedsDomains { get; }
 
     /// <summary>
     /// Compiles <paramref name="settings"/> for <paramref name="egresses"/> (already validated by the loader).

@@ -41,6 +41,11 @@ public sealed class RoutingRulesTests
             port = {PinnedPort}
             to = "nyc"
 
+            [[rule]]
+            name = "video"
+            domain = [".video.test"]
+            to = "lon"
+
             [[egress]]
             name = "nyc"
             type = "openvpn"
@@ -61,6 +66,11 @@ public sealed class RoutingRulesTests
         await ExpectVia(lab, $"http://{RouterLab.WebServer}/", "10.8.0.", "a US destination leaves through nyc");
         await ExpectVia(lab, $"http://{RouterLab.FarWebServer}/", "10.9.0.", "a GB destination leaves through lon");
         await ExpectVia(lab, $"http://{RouterLab.WebServer}:{PinnedPort}/", "10.8.0.", "the pinned rule's flow leaves through nyc");
+
+        // The domain rule sees the name in the request's first bytes (HTTP Host), whatever the address.
+        var named = await lab.LanHost.RunAsync("curl", "-s", "-m", "3", "-H", "Host: www.video.test", $"http://{RouterLab.WebServer}/");
+        Assert.True(named.StandardOutput.Contains("you are 10.9.0.", StringComparison.Ordinal),
+            $"a request for www.video.test must leave through lon by the domain rule; saw {named.Describe()}");
 
         await lab.VpsServer!.StopAsync();
         await agent.WaitForOutputAsync("egress nyc is DOWN", TimeSpan.FromSeconds(10));

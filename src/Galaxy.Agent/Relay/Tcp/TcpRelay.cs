@@ -124,7 +124,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 return;
             }
 
-            if (_options.SniffDomain)
+            if (_options.SniffDomain || _options.SniffDomainWhen?.Invoke() == true)
             {
                 sniffed = await SniffAsync(client, cancellationToken).ConfigureAwait(false);
             }

@@ -19,6 +19,12 @@ internal sealed record TcpRelayOptions
     public bool SniffDomain { get; init; }
 
     /// <summary>
+    /// Asked for each new flow when <see cref="SniffDomain"/> is off: whether to sniff this one (the agent's
+    /// current routing plan has a domain rule — a reload may add or remove them).
+    /// </summary>
+    public Func<bool>? SniffDomainWhen { get; init; }
+
+    /// <summary>
     /// How long the relay waits for the client's first bytes when sniffing; then it routes without a name (a
     /// protocol whose server speaks first, like SSH or SMTP, sends nothing until connected).
     /// </summary>
