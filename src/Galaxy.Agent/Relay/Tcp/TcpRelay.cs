@@ -58,7 +58,10 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         _onFlowClosed = onFlowClosed;
     }
 
-    /// <summary>The (first) listener's address (what the TPROXY rule points at).</summary>
+    /// <summary>
+    /// The (first) listener's address (what the TPROXY rule points at). Once read, .NET hands this address to
+    /// every socket the listener accepts as its LocalEndPoint; the relay itself asks the kernel (<see cref="OriginalDestination"/>).
+    /// </summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listeners[0].LocalEndPoint!;
 
     /// <summary>Flows accepted by each listener, in the order given (how the kernel spread them).</summary>
