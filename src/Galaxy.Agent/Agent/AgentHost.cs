@@ -462,14 +462,18 @@ internal sealed partial class AgentHost : IAsyncDisposable
             _owned.Add(loop);
         }
 
-        var endPoint = new IPEndPoint(IPAddress.Loopback, _config.Relay.Port);
-        var tcp = new TcpRelay(TcpRelay.Listen(endPoint, options.Backlog), RouteTcp, loops, options, registry: _flows);
+        // 127.0.0.1 and [::1] (TPROXY targets of each family); IPv6 is skipped where the host has none.
+        var listeners = RelayListeners.Open(_config.Relay.Port, options, _logger);
+        var tcp = new TcpRelay(listeners.Tcp, RouteTcp, loops, options, registry: _flows);
         tcp.Start();
         _relays.Add(tcp);
-        var udp = new UdpRelay(UdpRelay.Listen(endPoint), RouteUdp, new UdpRelayOptions(), registry: _flows);
-        udp.Start();
-        _owned.Add(udp);
-        AgentLog.RelayListening(_logger, endPoint);
+        foreach (var listener in listeners.Udp)
+        {
+            var udp = new UdpRelay(listener, RouteUdp, new UdpRelayOptions(), registry: _flows);
+            udp.Start();
+            _owned.Add(udp);
+            AgentLog.RelayListening(_logger, (IPEndPoint)listener.LocalEndPoint!);
+        }
     }
 
     private async Task PinEndpointsAsync(CancellationToken cancellationToken)

@@ -18,7 +18,8 @@ namespace Galaxy.Agent.Firewall;
 /// <item>the WAN carries only DHCP, each tunnel process's marked packets to its pinned endpoints, the
 /// agent's marked bootstrap lookups to the configured resolvers, and a <c>direct</c> egress if named;</item>
 /// <item>a tunnel device carries only packets with its egress's route mark, and only while the egress is up;</item>
-/// <item>IPv6 from the LAN is dropped (no egress carries it yet); nothing is ever forwarded.</item>
+/// <item>LAN IPv6 TCP/UDP goes to the relay on [::1] the same way (DNS over IPv6 is dropped); it leaves only
+/// through an egress that carries IPv6, as the egress tables hold no IPv6 route; nothing is ever forwarded.</item>
 /// </list>
 /// </summary>
 internal static class RulesetBuilder
@@ -65,9 +66,8 @@ internal static class RulesetBuilder
             // Packets of flows the relay already holds: straight to their socket, no new tproxy lookup.
             Add(Rule().IifName(lan).L4Proto(RuleBuilder.Tcp).SocketTransparent().SetMark(EgressSlot.InterceptMark).Accept());
 
-            // IPv6: neighbour discovery with the router itself, nothing else (no egress carries IPv6 yet).
+            // IPv6 to the router itself: neighbour discovery only (the input chain takes ICMPv6 alone).
             Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(IcmpV6).FibDaddrTypeLocal().Accept());
-            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).Counter().Drop());
 
             // DNS to any resolver: answered by the agent.
             Add(Rule().IifName(lan).UdpDport(53).TproxyV4(IPAddress.Loopback, dns).SetMark(EgressSlot.InterceptMark).Accept());
@@ -79,9 +79,15 @@ internal static class RulesetBuilder
             // Addressed to the router itself: the input chain decides (ICMP only).
             Add(Rule().IifName(lan).FibDaddrTypeLocal().Accept());
 
-            // Everything else: to the relay, or dropped.
+            // Everything else: to the relay (127.0.0.1 or [::1]), or dropped. An IPv6 flow leaves only through an
+            // egress that carries IPv6 (a proxy); a tunnel's table has no IPv6 route, so its dial fails and the
+            // client is reset.
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(RuleBuilder.Tcp).TproxyV6(IPAddress.IPv6Loopback, relay).SetMark(EgressSlot.InterceptMark).Accept());
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(RuleBuilder.Tcp).Counter().Drop());
             Add(Rule().IifName(lan).L4Proto(RuleBuilder.Tcp).TproxyV4(IPAddress.Loopback, relay).SetMark(EgressSlot.InterceptMark).Accept());
             Add(Rule().IifName(lan).L4Proto(RuleBuilder.Tcp).Counter().Drop());
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(RuleBuilder.Udp).TproxyV6(IPAddress.IPv6Loopback, relay).SetMark(EgressSlot.InterceptMark).Accept());
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(RuleBuilder.Udp).Counter().Drop());
             Add(Rule().IifName(lan).L4Proto(RuleBuilder.Udp).TproxyV4(IPAddress.Loopback, relay).SetMark(EgressSlot.InterceptMark).Accept());
             Add(Rule().IifName(lan).L4Proto(RuleBuilder.Udp).Counter().Drop());
             Add(Rule().IifName(lan).Counter().Drop());

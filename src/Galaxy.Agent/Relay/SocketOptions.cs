@@ -9,6 +9,7 @@ internal static class SocketOptions
     private const int SolSocket = 1;
     private const int SoBindToDevice = 25;
     private const int SoMark = 36;
+    private const int SoReusePort = 15;
     private const int SolIp = 0;
     private const int IpTransparent = 19;
     private const int SolIpv6 = 41;
@@ -21,6 +22,10 @@ internal static class SocketOptions
     /// <summary>SO_MARK: the packets of this socket carry <paramref name="mark"/> (policy routing, firewall).</summary>
     public static void SetMark(Socket socket, uint mark) =>
         socket.SetRawSocketOption(SolSocket, SoMark, BitConverter.GetBytes(mark));
+
+    /// <summary>SO_REUSEPORT: sockets of the same user may bind the same address and port; the kernel spreads connections over them.</summary>
+    public static void SetReusePort(Socket socket) =>
+        socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
 
     /// <summary>SO_BINDTODEVICE: this socket sends and receives only through <paramref name="device"/>.</summary>
     public static void BindToDevice(Socket socket, string device) =>

@@ -22,7 +22,7 @@ public sealed class RulesetBuilderTests
         var rules = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Prerouting);
         var tproxies = rules.Select((text, index) => (text, index)).Where(r => r.text.Contains("tproxy", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(4, tproxies.Count);
+        Assert.Equal(6, tproxies.Count);
         foreach (var (text, index) in tproxies)
         {
             var next = rules[index + 1];
@@ -78,11 +78,22 @@ public sealed class RulesetBuilderTests
     }
 
     [Fact]
-    public void IPv6_from_the_LAN_is_dropped_before_any_tproxy()
+    public void IPv6_from_the_LAN_goes_only_to_the_relay_on_the_ipv6_loopback_or_is_dropped()
     {
         var rules = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Prerouting);
-        var drop = rules.IndexOf("iifname \"lan0\" meta nfproto ipv6 counter drop");
-        Assert.True(drop >= 0, string.Join('\n', rules));
-        Assert.True(drop < rules.ToList().FindIndex(r => r.Contains("tproxy", StringComparison.Ordinal)));
+        var all = string.Join('\n', rules);
+
+        // TCP and UDP to [::1]:relay, each right before the drop of its kind and before the IPv4-agnostic drops.
+        foreach (var protocol in (string[])["tcp", "udp"])
+        {
+            var tproxy = rules.IndexOf($"iifname \"lan0\" meta nfproto ipv6 meta l4proto {protocol} tproxy ip6 to [::1]:7890 meta mark set 0x4700 accept");
+            Assert.True(tproxy >= 0, $"expected an IPv6 {protocol} tproxy to [::1]:7890 in\n{all}");
+            Assert.Equal($"iifname \"lan0\" meta nfproto ipv6 meta l4proto {protocol} counter drop", rules[tproxy + 1]);
+            Assert.Equal($"iifname \"lan0\" meta l4proto {protocol} tproxy ip to 127.0.0.1:7890 meta mark set 0x4700 accept", rules[tproxy + 2]);
+        }
+
+        // Besides the relay, IPv6 from the LAN is accepted only for neighbour discovery with the router.
+        var ipv6Accepts = rules.Where(r => r.Contains("ipv6", StringComparison.Ordinal) && r.EndsWith("accept", StringComparison.Ordinal) && !r.Contains("tproxy", StringComparison.Ordinal));
+        Assert.Equal(["iifname \"lan0\" meta nfproto ipv6 meta l4proto ipv6-icmp fib daddr type local accept"], ipv6Accepts);
     }
 }

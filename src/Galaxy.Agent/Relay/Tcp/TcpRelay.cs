@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Relay.Splice;
 
@@ -20,7 +21,7 @@ internal delegate FlowRoute TcpRoute(IPEndPoint client, IPEndPoint destination, 
 /// </summary>
 internal sealed partial class TcpRelay : IAsyncDisposable
 {
-    private readonly Socket _listener;
+    private readonly Socket[] _listeners;
     private readonly TcpRoute _route;
     private readonly SpliceLoop[] _loops;
     private readonly TcpRelayOptions _options;
@@ -28,24 +29,43 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private readonly Action<FlowSummary>? _onFlowClosed;
     private readonly FlowRegistry? _registry;
     private readonly CancellationTokenSource _stop = new();
-    private Task? _acceptLoop;
+    private Task[] _acceptLoops = [];
     private int _nextLoop;
     private long _refused;
+    private readonly StrongBox<long>[] _accepted;
 
     public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null,
         FlowRegistry? registry = null)
+        : this([listener], route, loops, options, onFlowClosed, registry)
     {
+    }
+
+    /// <summary>
+    /// A relay over several listeners (both families, and several sockets of one port sharing it with
+    /// SO_REUSEPORT so the kernel spreads new connections over them); each has its own accept loop.
+    /// </summary>
+    public TcpRelay(IReadOnlyList<Socket> listeners, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options,
+        Action<FlowSummary>? onFlowClosed = null, FlowRegistry? registry = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(listeners.Count);
         _registry = registry;
-        _listener = listener;
+        _listeners = [.. listeners];
         _route = route;
         _loops = loops;
         _options = options;
         _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
+        _accepted = [.. _listeners.Select(_ => new StrongBox<long>())];
         _onFlowClosed = onFlowClosed;
     }
 
-    /// <summary>The listener's address (what the TPROXY rule points at).</summary>
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+    /// <summary>
+    /// The (first) listener's address (what the TPROXY rule points at). Once read, .NET hands this address to
+    /// every socket the listener accepts as its LocalEndPoint; the relay itself asks the kernel (<see cref="OriginalDestination"/>).
+    /// </summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listeners[0].LocalEndPoint!;
+
+    /// <summary>Flows accepted by each listener, in the order given (how the kernel spread them).</summary>
+    public long[] AcceptedPerListener => [.. _accepted.Select(a => Interlocked.Read(ref a.Value))];
 
     /// <summary>Flows refused or whose dial failed.</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -53,21 +73,46 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     /// <summary>A transparent listening socket on <paramref name="endPoint"/> (made with <paramref name="sockets"/>).</summary>
     public static Socket Listen(IPEndPoint endPoint, int backlog, SocketFactory? sockets = null) => TransparentListener.Tcp(endPoint, backlog, sockets);
 
-    public void Start() => _acceptLoop = Task.Run(() => AcceptLoopAsync(_stop.Token));
+    /// <summary>
+    /// <paramref name="count"/> transparent listening sockets on <paramref name="endPoint"/>; more than one share
+    /// the port with SO_REUSEPORT.
+    /// </summary>
+    public static Socket[] Listen(IPEndPoint endPoint, int backlog, int count, SocketFactory? sockets = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var listeners = new List<Socket>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                listeners.Add(TransparentListener.Tcp(endPoint, backlog, sockets, reusePort: count > 1));
+            }
+
+            return [.. listeners];
+        }
+        catch
+        {
+            listeners.ForEach(l => l.Dispose());
+            throw;
+        }
+    }
+
+    public void Start() => _acceptLoops = [.. _listeners.Select((listener, i) => Task.Run(() => AcceptLoopAsync(listener, _accepted[i], _stop.Token)))];
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
-        if (_acceptLoop is not null)
+        foreach (var listener in _listeners)
         {
-            await _acceptLoop.ConfigureAwait(false);
+            listener.Dispose();
         }
+
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 
         _stop.Dispose();
     }
 
-    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    private async Task AcceptLoopAsync(Socket listener, StrongBox<long> accepted, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(50);
         while (!cancellationToken.IsCancellationRequested)
@@ -84,8 +129,9 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                client = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(50);
+                Interlocked.Increment(ref accepted.Value);
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
@@ -116,7 +162,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         try
         {
             var source = (IPEndPoint)client.RemoteEndPoint!;
-            var destination = (IPEndPoint)client.LocalEndPoint!;
+            var destination = OriginalDestination.Of(client);
             if (HasFailed(client))
             {
                 // Reset while it waited in the listen queue (a client that gave up during an overload): it is

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Galaxy.Integration.Tests.Agent;
+
+/// <summary>
+/// IPv6 from the LAN with the real agent: TPROXY hands it to the relay on [::1], and with no egress that
+/// carries IPv6 (the lab's WAN has none) the relay refuses it at once with a reset — never a leak, never a hang.
+/// </summary>
+public sealed class AgentIpv6Tests
+{
+    private const string Direct = """
+        [[egress]]
+        name = "out"
+        type = "direct"
+        """;
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_ipv6_LAN_flow_reaches_the_relay_and_without_an_ipv6_route_is_reset_not_leaked()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await lab.LanHost.AddAddressAsync("eth0", "2001:db8:100::2/64");
+        await lab.Router.AddAddressAsync("lan0", "2001:db8:100::1/64");
+        await lab.LanHost.AddRouteAsync("default", "via", "2001:db8:100::1");
+        // The ruleset answers neighbour discovery only when it is addressed to the router itself, so the LAN
+        // host is told the router's link address (the router resolves the host's itself, unicast back).
+        var links = await lab.Router.RunCheckedAsync("ip", "-j", "link", "show", "lan0");
+        var mac = JsonDocument.Parse(links.StandardOutput).RootElement[0].GetProperty("address").GetString()!;
+        await lab.LanHost.RunCheckedAsync("ip", "-6", "neigh", "replace", "2001:db8:100::1", "lladdr", mac, "dev", "eth0", "nud", "permanent");
+        await lab.StartWebServerAsync();
+        var agent = await lab.StartAgentAsync(lab.WriteConfig(Direct));
+        var capture = await lab.Router.CaptureAsync("wan0");
+
+        var clock = Stopwatch.StartNew();
+        var attempt = await lab.LanHost.RunAsync("curl", "-sS", "--max-time", "5", "http://[2001:db8:99::1]/");
+        clock.Stop();
+        var leaks = LeakProbes.Leaks(await capture.StopAsync()); // the WAN during the IPv6 attempt only
+        var ipv4 = await lab.CurlAsync($"http://{RouterLab.WebServer}/");
+
+        Assert.Contains("relay listening on [::1]:", agent.StandardOutput + agent.StandardError, StringComparison.Ordinal);
+        // Connected (TPROXY completed the handshake), then reset by the relay: curl's 56 or 52, not 28 (timeout).
+        Assert.True(attempt.ExitCode is 52 or 56 && clock.Elapsed < TimeSpan.FromSeconds(3),
+            $"expected a prompt reset, saw exit {attempt.ExitCode} after {clock.ElapsedMilliseconds} ms; {attempt.Describe()} | {agent.Output()}");
+        Assert.True(ipv4 is not null && ipv4.Contains($"you are {RouterLab.RouterWanAddress}", StringComparison.Ordinal), $"IPv4 must still be relayed; {agent.Output()}");
+        Assert.True(leaks.Count == 0, $"leaked: {string.Join("; ", leaks)}");
+    }
+}
