@@ -206,6 +206,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
                 AgentLog.Resync(_logger);
                 ReadLinks();
                 break;
+            case LockdownRequested lockdown:
+                ApplyLockdown(lockdown);
+                break;
         }
     }
 
@@ -216,8 +219,8 @@ internal sealed partial class AgentHost : IAsyncDisposable
     /// </summary>
     private void Reconcile()
     {
-        var goingDown = _egresses.Where(e => e.IsUp && !e.ShouldBeUp).ToList();
-        var comingUp = _egresses.Where(e => !e.IsUp && e.ShouldBeUp).ToList();
+        var goingDown = _egresses.Where(e => e.IsUp && (!e.ShouldBeUp || _lockdown)).ToList();
+        var comingUp = _egresses.Where(e => !e.IsUp && e.ShouldBeUp && !_lockdown).ToList();
         if (goingDown.Count == 0 && comingUp.Count == 0)
         {
             return;
@@ -227,6 +230,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         {
             egress.SetUp(false);
             AgentLog.EgressDown(_logger, egress.Name, egress.Reason);
+            _control.EgressDown(egress);
         }
 
         if (goingDown.Count > 0)
@@ -270,6 +274,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
             foreach (var egress in comingUp)
             {
                 AgentLog.EgressUp(_logger, egress.Name, egress.Device);
+                _control.EgressUp(egress);
             }
         }
     }
@@ -468,9 +473,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
         var tcp = new TcpRelay(TcpRelay.Listen(endPoint, options.Backlog), RouteTcp, loops, options, registry: _flows);
         tcp.Start();
         _relays.Add(tcp);
+        TcpRelay = tcp;
         var udp = new UdpRelay(UdpRelay.Listen(endPoint), RouteUdp, new UdpRelayOptions(), registry: _flows);
         udp.Start();
         _owned.Add(udp);
+        UdpRelay = udp;
         AgentLog.RelayListening(_logger, endPoint);
     }
 

@@ -25,9 +25,10 @@ internal sealed record ControlCallResult(ControlCallOutcome Outcome, int StatusC
 
 /// <summary>
 /// The CLI's side of the control socket: one request per connection (the server closes after each answer), the
-/// answer read until close. Only what the CLI needs: no redirects, no chunked bodies (the server sends none).
+/// answer read until close. Only what the CLI needs: no redirects; a chunked body only for the event stream
+/// (<see cref="StreamAsync"/>).
 /// </summary>
-internal static class ControlClient
+internal static partial class ControlClient
 {
     private const int MaxResponseBytes = 16 * 1024 * 1024;
 
@@ -44,8 +45,7 @@ internal static class ControlClient
         try
         {
             await ConnectAsync(socket, socketPath, deadline.Token).ConfigureAwait(false);
-            var request = Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: galaxy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-            await socket.SendAsync(request, SocketFlags.None, deadline.Token).ConfigureAwait(false);
+            await socket.SendAsync(Request(method, path), SocketFlags.None, deadline.Token).ConfigureAwait(false);
             var answer = new MemoryStream();
             var buffer = new byte[16 * 1024];
             int read;
@@ -77,6 +77,9 @@ internal static class ControlClient
             return new(ControlCallOutcome.Failed, 0, "", $"the agent did not answer within {timeout.TotalSeconds:0.#} s");
         }
     }
+
+    private static byte[] Request(string method, string path) =>
+        Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: galaxy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
 
     /// <summary>connect(2); EAGAIN (the listener's backlog is full for a moment) is retried until the deadline.</summary>
     private static async Task ConnectAsync(Socket socket, string socketPath, CancellationToken ct)

@@ -176,4 +176,14 @@ internal sealed class FakeAgent : IAgentControl
         channel.Writer.Complete();
         return channel.Reader;
     }
+
+    public bool Lockdown { get; private set; }
+
+    public Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct)
+    {
+        Lockdown = on;
+        return Task.FromResult(new LockdownState(on, on ? "lockdown" : "closed", true));
+    }
+
+    public AgentCounters Counters() => new(null, [], new RelayCounters(0, 0, 0, 0), Lockdown);
 }
