@@ -54,7 +54,7 @@ internal sealed class AgentControl : IAgentControl
                 e.Config.Kind,
                 e.IsUp,
                 e.Since,
-                e.IsUp ? null : _host.Lockdown && e.ShouldBeUp ? "lockdown" : e.Reason,
+                e.IsUp ? null : DownReason(e),
                 ended.Up + running.Sum(f => f.BytesUp),
                 ended.Down + running.Sum(f => f.BytesDown),
                 running.Count);
@@ -65,7 +65,15 @@ internal sealed class AgentControl : IAgentControl
 
     public bool CloseConnection(long id) => _host.Flows.Close(id);
 
-    public ChannelReader<string>? Subscribe(CancellationToken ct) => _events.Subscribe(ct);
+    /// <summary>The stream starts with the current state, in the events' own terms: the kill switch, then each egress.</summary>
+    public ChannelReader<string>? Subscribe(CancellationToken ct) => _events.Subscribe(ct, () =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        return [ControlEvent.KillSwitch(_host.KillSwitchState, _host.RulesetVerified, now).ToJson(),
+            .. _host.Egresses.Select(e => (e.IsUp ? ControlEvent.EgressUp(e.Name, e.Device, now) : ControlEvent.EgressDown(e.Name, DownReason(e), now)).ToJson())];
+    });
+
+    private string DownReason(EgressRuntime egress) => _host.Lockdown && egress.ShouldBeUp ? "lockdown" : egress.Reason;
 
     /// <summary>Publishes one event to every subscriber (never waits).</summary>
     public void Publish(ControlEvent controlEvent) => _events.Publish(controlEvent.ToJson());

@@ -38,8 +38,13 @@ internal sealed class EventHub
         }
     }
 
-    /// <summary>A reader of every event published from now on, until <paramref name="ct"/> is cancelled (the reader then completes).</summary>
-    public ChannelReader<string> Subscribe(CancellationToken ct)
+    /// <summary>
+    /// A reader of every event published from now on, until <paramref name="ct"/> is cancelled (the reader then
+    /// completes). <paramref name="snapshot"/>, when given, is asked for the current state once the subscriber is
+    /// attached and its lines come first: an event published meanwhile comes after them (and then repeats what the
+    /// snapshot already says), so the reader's picture is never older than the stream.
+    /// </summary>
+    public ChannelReader<string> Subscribe(CancellationToken ct, Func<IEnumerable<string>>? snapshot = null)
     {
         var subscriber = new Subscriber(Channel.CreateBounded<string>(new BoundedChannelOptions(_capacity)
         {
@@ -47,9 +52,22 @@ internal sealed class EventHub
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait, // only TryWrite is used: full means "drop and count"
         }));
-        lock (_gate)
+        subscriber.Hold();
+        try
         {
-            _subscribers = [.. _subscribers, subscriber];
+            lock (_gate)
+            {
+                _subscribers = [.. _subscribers, subscriber];
+            }
+
+            foreach (var line in snapshot?.Invoke() ?? [])
+            {
+                subscriber.OfferHeld(line, _lostMarker);
+            }
+        }
+        finally
+        {
+            subscriber.Release();
         }
 
         ct.Register(() =>
@@ -71,25 +89,35 @@ internal sealed class EventHub
 
         public Channel<string> Channel { get; } = channel;
 
+        public void Hold() => _gate.Enter();
+
+        public void Release() => _gate.Exit();
+
         public void Offer(string line, Func<long, string> lostMarker)
         {
             lock (_gate)
             {
-                if (_lost > 0)
-                {
-                    if (!Channel.Writer.TryWrite(lostMarker(_lost)))
-                    {
-                        _lost++;
-                        return;
-                    }
+                OfferHeld(line, lostMarker);
+            }
+        }
 
-                    _lost = 0;
-                }
-
-                if (!Channel.Writer.TryWrite(line))
+        /// <summary>Queues a line; the caller holds the gate.</summary>
+        public void OfferHeld(string line, Func<long, string> lostMarker)
+        {
+            if (_lost > 0)
+            {
+                if (!Channel.Writer.TryWrite(lostMarker(_lost)))
                 {
                     _lost++;
+                    return;
                 }
+
+                _lost = 0;
+            }
+
+            if (!Channel.Writer.TryWrite(line))
+            {
+                _lost++;
             }
         }
     }

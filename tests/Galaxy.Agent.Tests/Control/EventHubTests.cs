@@ -43,6 +43,16 @@ public sealed class EventHubTests
     }
 
     [Fact]
+    public async Task A_snapshot_comes_first_and_events_published_after_it_follow()
+    {
+        var hub = new EventHub(capacity: 16);
+        using var stop = new CancellationTokenSource();
+        var reader = hub.Subscribe(stop.Token, () => ["state-1", "state-2"]);
+        hub.Publish("change");
+        Assert.Equal(["state-1", "state-2", "change"], await ReadAsync(reader, 3));
+    }
+
+    [Fact]
     public async Task Cancelling_a_subscription_completes_its_reader_and_detaches_it()
     {
         var hub = new EventHub();
