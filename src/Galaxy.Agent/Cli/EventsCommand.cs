@@ -73,14 +73,14 @@ internal static class EventsCommand
             return line;
         }
 
-        var text = e.Event switch
+        string? text = e.Event switch
         {
             ControlEvent.EgressUpEvent => $"egress {e.Egress} UP{(e.Device is null ? "" : $" (device {e.Device})")}",
             ControlEvent.EgressDownEvent => $"egress {e.Egress} DOWN: {e.Reason}",
             ControlEvent.KillSwitchEvent => $"kill switch {e.State}{(e.RulesetVerified == false ? " (ruleset NOT verified)" : "")}",
             ControlEvent.LostEvent => $"{e.Count} event(s) lost: this reader was too slow",
-            _ => line,
+            _ => null,
         };
-        return $"{e.Time.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)}  {text}";
+        return text is null ? line : $"{e.Time.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture)}  {text}";
     }
 }

@@ -17,11 +17,6 @@ internal static partial class ControlClient
     public static async Task<ControlCallResult> StreamAsync(string socketPath, string path, Action<string> onLine, TimeSpan connectTimeout, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(onLine);
-        if (!File.Exists(socketPath))
-        {
-            return new(ControlCallOutcome.NotRunning, 0, "", $"the agent is not running (no control socket at {socketPath})");
-        }
-
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         var buffer = new byte[64 * 1024];
         var filled = 0;
@@ -71,9 +66,9 @@ internal static partial class ControlClient
             {
                 return new(ControlCallOutcome.AccessDenied, 0, "", $"access denied to {socketPath}: run as root or as a member of the galaxy group");
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable)
+            catch (SocketException e) when (NotRunning(e, socketPath) is { } message)
             {
-                return new(ControlCallOutcome.NotRunning, 0, "", $"the agent is not running (nothing listens on {socketPath})");
+                return new(ControlCallOutcome.NotRunning, 0, "", message);
             }
             catch (SocketException e)
             {

@@ -160,8 +160,16 @@ internal sealed class FakeAgent : IAgentControl
         return id == 7;
     }
 
+    /// <summary>When set, events come from this hub (live), each stream starting with <see cref="Events"/> as its snapshot.</summary>
+    public EventHub? Hub { get; init; }
+
     public ChannelReader<string>? Subscribe(CancellationToken ct)
     {
+        if (Hub is not null)
+        {
+            return Hub.Subscribe(ct, () => Events ?? []);
+        }
+
         if (Events is null)
         {
             return null;
