@@ -38,7 +38,7 @@ internal static class LockdownCommand
         };
         command.Validators.Add(result =>
         {
-            if (result.GetValue(agent) is not null && result.GetValue(print))
+            if (result.GetResult(agent) is not null && result.GetValue(print))
             {
                 result.AddError("--print shows the offline ruleset; it does not go with --agent");
             }

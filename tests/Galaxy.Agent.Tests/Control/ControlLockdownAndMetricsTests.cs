@@ -94,6 +94,25 @@ public sealed class ControlLockdownAndMetricsTests
         Assert.StartsWith(MetricsText.Render(agent.Egresses(), agent.Connections()), text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("lockdown", "--agent", "maybe")]
+    [InlineData("lockdown", "--agent", "on", "--print")]
+    public void Lockdown_through_the_agent_takes_on_or_off_and_not_print(params string[] args)
+    {
+        var error = new StringWriter();
+        var code = Galaxy.Agent.Cli.GalaxyCli.Run(args, new StringWriter(), error);
+        Assert.True(code == Galaxy.Agent.Cli.ExitCodes.Usage, $"galaxy {string.Join(' ', args)}: expected exit 2, saw {code}: {error}");
+    }
+
+    [Fact]
+    public void Lockdown_through_an_absent_agent_exits_4()
+    {
+        var error = new StringWriter();
+        var code = Galaxy.Agent.Cli.GalaxyCli.Run(["lockdown", "--agent", "on", "--socket", "/nonexistent/galaxy.sock"], new StringWriter(), error);
+        Assert.Equal(Galaxy.Agent.Cli.ExitCodes.AgentNotRunning, code);
+        Assert.Equal("galaxy lockdown: the agent is not running (no control socket at /nonexistent/galaxy.sock)\n", error.ToString().ReplaceLineEndings("\n"));
+    }
+
     [Fact]
     public void An_event_stream_head_says_chunked_and_has_no_length()
     {
