@@ -2,20 +2,25 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Galaxy.Agent.Cli;
 using Galaxy.Agent.Control;
+using Galaxy.Agent.Firewall;
 using Galaxy.Agent.Relay;
+using Galaxy.Netlink;
+using Galaxy.Netlink.NfTables;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Galaxy.Agent.Agent;
 
 /// <summary>
 /// What the control socket sees of the running agent (<see cref="IAgentControl"/>): reads of the egresses'
 /// published state and of the flow registry, never a secret. Bytes per egress are those of the flows that
-/// ended plus those still running.
+/// ended plus those still running. The event stream is an <see cref="EventHub"/> the reconcile loop publishes to.
 /// </summary>
 internal sealed class AgentControl : IAgentControl
 {
     private readonly AgentHost _host;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly ConcurrentDictionary<string, (long Up, long Down)> _ended = new(StringComparer.Ordinal);
+    private readonly EventHub _events = new();
 
     public AgentControl(AgentHost host)
     {
@@ -32,7 +37,7 @@ internal sealed class AgentControl : IAgentControl
         return new AgentStatus(
             BuildInfo.Current.Version,
             _startedAt,
-            _host.FirewallInPlace ? "closed" : "open",
+            _host.KillSwitchState,
             _host.RulesetVerified,
             new EgressSummary(egresses.Length, egresses.Count(e => e.IsUp)));
     }
@@ -49,7 +54,7 @@ internal sealed class AgentControl : IAgentControl
                 e.Config.Kind,
                 e.IsUp,
                 e.Since,
-                e.IsUp ? null : e.Reason,
+                e.IsUp ? null : DownReason(e),
                 ended.Up + running.Sum(f => f.BytesUp),
                 ended.Down + running.Sum(f => f.BytesDown),
                 running.Count);
@@ -60,5 +65,59 @@ internal sealed class AgentControl : IAgentControl
 
     public bool CloseConnection(long id) => _host.Flows.Close(id);
 
-    public ChannelReader<string>? Subscribe(CancellationToken ct) => null;
+    /// <summary>The stream starts with the current state, in the events' own terms: the kill switch, then each egress.</summary>
+    public ChannelReader<string>? Subscribe(CancellationToken ct) => _events.Subscribe(ct, () =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        return [ControlEvent.KillSwitch(_host.KillSwitchState, _host.RulesetVerified, now).ToJson(),
+            .. _host.Egresses.Select(e => (e.IsUp ? ControlEvent.EgressUp(e.Name, e.Device, now) : ControlEvent.EgressDown(e.Name, DownReason(e), now)).ToJson())];
+    });
+
+    private string DownReason(EgressRuntime egress) => _host.Lockdown && egress.ShouldBeUp ? "lockdown" : egress.Reason;
+
+    /// <summary>Publishes one event to every subscriber (never waits).</summary>
+    public void Publish(ControlEvent controlEvent) => _events.Publish(controlEvent.ToJson());
+
+    /// <summary>The reconcile loop took <paramref name="egress"/> up.</summary>
+    public void EgressUp(EgressRuntime egress) => Publish(ControlEvent.EgressUp(egress.Name, egress.Device, DateTimeOffset.UtcNow));
+
+    /// <summary>The reconcile loop took <paramref name="egress"/> down.</summary>
+    public void EgressDown(EgressRuntime egress) => Publish(ControlEvent.EgressDown(egress.Name, egress.Reason, DateTimeOffset.UtcNow));
+
+    public Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct) => _host.RequestLockdownAsync(on, ct);
+
+    public AgentCounters Counters()
+    {
+        var tcp = _host.TcpRelay;
+        var udp = _host.UdpRelays;
+        var dialFailures = tcp?.DialFailures ?? 0;
+        var relay = new RelayCounters(
+            Math.Max(0, (tcp?.Refused ?? 0) - dialFailures),
+            dialFailures,
+            udp.Sum(u => u.Refused),
+            udp.Sum(u => u.UnreachableSent));
+        return new AgentCounters(_host.DnsForwarder?.Statistics, ReadDropCounters(), relay, _host.Lockdown);
+    }
+
+    /// <summary>
+    /// The kill switch's drop counters as the kernel holds them, read on a netlink socket of this call's own (the
+    /// reconcile loop owns the other); empty before the first ruleset or when the kernel does not answer.
+    /// </summary>
+    private IReadOnlyList<DropCounter> ReadDropCounters()
+    {
+        if (!_host.FirewallInPlace)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var client = NfTablesClient.Open();
+            return [.. new FirewallApplier(client, NullLogger.Instance).DropCounters().Select(c => new DropCounter(c.Key, c.Value.Packets, c.Value.Bytes))];
+        }
+        catch (NetlinkException)
+        {
+            return [];
+        }
+    }
 }

@@ -217,6 +217,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
                 var result = Reload();
                 done?.TrySetResult(result);
                 break;
+            case LockdownRequested lockdown:
+                ApplyLockdown(lockdown);
+                break;
         }
     }
 
@@ -227,8 +230,8 @@ internal sealed partial class AgentHost : IAsyncDisposable
     /// </summary>
     private void Reconcile()
     {
-        var goingDown = _egresses.Where(e => e.IsUp && !e.ShouldBeUp).ToList();
-        var comingUp = _egresses.Where(e => !e.IsUp && e.ShouldBeUp).ToList();
+        var goingDown = _egresses.Where(e => e.IsUp && (!e.ShouldBeUp || _lockdown)).ToList();
+        var comingUp = _egresses.Where(e => !e.IsUp && e.ShouldBeUp && !_lockdown).ToList();
         if (goingDown.Count == 0 && comingUp.Count == 0)
         {
             return;
@@ -238,6 +241,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         {
             egress.SetUp(false);
             AgentLog.EgressDown(_logger, egress.Name, egress.Reason);
+            _control.EgressDown(egress);
         }
 
         if (goingDown.Count > 0)
@@ -281,6 +285,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
             foreach (var egress in comingUp)
             {
                 AgentLog.EgressUp(_logger, egress.Name, egress.Device);
+                _control.EgressUp(egress);
             }
         }
     }
@@ -467,13 +472,18 @@ internal sealed partial class AgentHost : IAsyncDisposable
         var tcp = new TcpRelay(listeners.Tcp, RouteTcp, loops, options, registry: _flows);
         tcp.Start();
         _relays.Add(tcp);
+        TcpRelay = tcp;
+        var udpRelays = new List<UdpRelay>();
         foreach (var listener in listeners.Udp)
         {
             var udp = new UdpRelay(listener, RouteUdp, new UdpRelayOptions(), registry: _flows);
             udp.Start();
             _owned.Add(udp);
+            udpRelays.Add(udp);
             AgentLog.RelayListening(_logger, (IPEndPoint)listener.LocalEndPoint!);
         }
+
+        UdpRelays = udpRelays;
     }
 
     private async Task PinEndpointsAsync(CancellationToken cancellationToken)

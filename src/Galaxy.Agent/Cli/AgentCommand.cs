@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Galaxy.Agent.Cli;
 
 /// <summary>
-/// <c>galaxy agent [--config FILE]</c>: runs the router until SIGTERM/SIGINT. A refused configuration exits
+/// <c>galaxy agent [--config FILE] [--log-level LEVEL]</c>: runs the router until SIGTERM/SIGINT. A refused configuration exits
 /// with <see cref="ExitCodes.ConfigError"/> and every reason, touching nothing in the kernel.
 /// </summary>
 internal static class AgentCommand
@@ -20,11 +20,18 @@ internal static class AgentCommand
             Description = "The configuration file.",
             DefaultValueFactory = _ => ConfigLoader.DefaultPath,
         };
-        var level = new Option<LogLevel>("--log-level")
+        var level = new Option<string?>("--log-level")
         {
-            Description = "Least severe log level written to stderr (Trace, Debug, Information, Warning, Error).",
-            DefaultValueFactory = _ => LogLevel.Information,
+            Description = $"Least severe log level written to stderr ({ConfigLoader.LogLevelNames}); overrides [log] level in the configuration (default info).",
+            HelpName = "level",
         };
+        level.Validators.Add(result =>
+        {
+            if (result.GetValue(level) is { } text && !ConfigLoader.TryParseLogLevel(text, out _))
+            {
+                result.AddError($"--log-level '{text}' is not one of {ConfigLoader.LogLevelNames}");
+            }
+        });
         var command = new Command("agent", "Run the router: firewall, policy routing, relay, tunnels; until SIGTERM.") { config, level };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -50,7 +57,7 @@ internal static class AgentCommand
                 context.Cancel = true;
                 stop.Cancel();
             });
-            var logs = new StderrLoggerFactory(result.GetValue(level));
+            var logs = new StderrLoggerFactory(ConfigLoader.TryParseLogLevel(result.GetValue(level), out var minimum) ? minimum : loaded.Log.Level);
             await using var host = new AgentHost(loaded, logs, egress => TunnelDrivers.Create(egress, loaded, logs));
             try
             {

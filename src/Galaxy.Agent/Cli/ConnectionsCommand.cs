@@ -12,7 +12,7 @@ internal static class ConnectionsCommand
     {
         var socket = ControlCommandSupport.SocketOption();
         var json = ControlCommandSupport.JsonOption();
-        var command = new Command("connections", "Show the relayed connections: client, destination, egress, bytes, age.") { socket, json };
+        var command = new Command("connections", "Show the relayed connections: client, destination, egress, rule, bytes, age.") { socket, json };
         command.SetAction(result => ControlCommandSupport.Get(result, "connections", "/v1/connections", socket, json,
             (body, output) => Render(
                 JsonSerializer.Deserialize(body, ControlJsonContext.Default.ConnectionViewArray) ?? [],
@@ -31,7 +31,7 @@ internal static class ConnectionsCommand
 
         ControlCommandSupport.WriteTable(
             output,
-            ["ID", "PROTO", "CLIENT", "DESTINATION", "EGRESS", "AGE", "UP", "DOWN", "STATE"],
+            ["ID", "PROTO", "CLIENT", "DESTINATION", "EGRESS", "RULE", "AGE", "UP", "DOWN", "STATE"],
             connections.Select(c => new[]
             {
                 c.Id.ToString(CultureInfo.InvariantCulture),
@@ -39,6 +39,7 @@ internal static class ConnectionsCommand
                 c.Client,
                 c.Destination,
                 c.Egress,
+                c.Rule ?? "-",
                 ControlCommandSupport.Age(now - c.Started),
                 ControlCommandSupport.Bytes(c.BytesUp),
                 ControlCommandSupport.Bytes(c.BytesDown),

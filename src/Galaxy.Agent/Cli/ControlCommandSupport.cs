@@ -5,7 +5,7 @@ using Galaxy.Agent.Control;
 namespace Galaxy.Agent.Cli;
 
 /// <summary>
-/// What <c>galaxy status | egresses | connections</c> share: <c>--socket</c> (or <c>GALAXY_SOCKET</c>), <c>--json</c>,
+/// What <c>galaxy status | egresses | connections | events | lockdown --agent</c> share: <c>--socket</c> (or <c>GALAXY_SOCKET</c>), <c>--json</c>,
 /// one GET on the control socket, and the exit codes for an absent agent or a refused user.
 /// </summary>
 internal static class ControlCommandSupport
@@ -23,23 +23,20 @@ internal static class ControlCommandSupport
         : ControlServerOptions.DefaultSocketPath;
 
     /// <summary>GETs <paramref name="path"/>; on 200 prints it raw (<paramref name="json"/>) or through <paramref name="render"/>.</summary>
-    public static int Get(ParseResult result, string command, string path, Option<string?> socket, Option<bool> json, Action<string, TextWriter> render)
+    public static int Get(ParseResult result, string command, string path, Option<string?> socket, Option<bool> json, Action<string, TextWriter> render) =>
+        Call(result, command, "GET", path, socket, json, render);
+
+    /// <summary>One request (<paramref name="method"/> <paramref name="path"/>); on 200 prints the answer raw or through <paramref name="render"/>.</summary>
+    public static int Call(ParseResult result, string command, string method, string path, Option<string?> socket, Option<bool> json, Action<string, TextWriter> render)
     {
         var output = result.InvocationConfiguration.Output;
         var error = result.InvocationConfiguration.Error;
         var socketPath = ResolveSocket(result.GetValue(socket));
-        var call = ControlClient.CallAsync(socketPath, "GET", path, TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult();
-        switch (call.Outcome)
+        var call = ControlClient.CallAsync(socketPath, method, path, TimeSpan.FromSeconds(15), CancellationToken.None).GetAwaiter().GetResult();
+        if (ExitCodeOf(call) is { } failed)
         {
-            case ControlCallOutcome.NotRunning:
-                error.WriteLine($"galaxy {command}: {call.Message}");
-                return ExitCodes.AgentNotRunning;
-            case ControlCallOutcome.AccessDenied:
-                error.WriteLine($"galaxy {command}: {call.Message}");
-                return ExitCodes.AccessDenied;
-            case ControlCallOutcome.Failed:
-                error.WriteLine($"galaxy {command}: {call.Message}");
-                return ExitCodes.Failure;
+            error.WriteLine($"galaxy {command}: {call.Message}");
+            return failed;
         }
 
         if (call.StatusCode != 200)
@@ -65,6 +62,15 @@ internal static class ControlCommandSupport
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>The exit code of a call that did not reach an answer (null when the agent answered).</summary>
+    public static int? ExitCodeOf(ControlCallResult call) => call.Outcome switch
+    {
+        ControlCallOutcome.NotRunning => ExitCodes.AgentNotRunning,
+        ControlCallOutcome.AccessDenied => ExitCodes.AccessDenied,
+        ControlCallOutcome.Failed => ExitCodes.Failure,
+        _ => null,
+    };
 
     /// <summary>Left-aligned columns, two spaces apart, a header row first.</summary>
     public static void WriteTable(TextWriter output, string[] header, IEnumerable<string[]> rows)

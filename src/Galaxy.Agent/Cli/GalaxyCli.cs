@@ -36,6 +36,7 @@ internal static class GalaxyCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EgressesCommand.Create());
         root.Subcommands.Add(ConnectionsCommand.Create());
+        root.Subcommands.Add(EventsCommand.Create());
         return root;
     }
 

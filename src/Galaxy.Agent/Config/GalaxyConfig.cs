@@ -9,7 +9,7 @@ namespace Galaxy.Agent.Config;
 /// The whole configuration of one router (<c>/etc/galaxy/galaxy.toml</c>), immutable and already validated:
 /// an instance only exists when every value was accepted. <see cref="ConfigLoader"/> builds it.
 /// </summary>
-internal sealed record GalaxyConfig(
+internal sealed partial record GalaxyConfig(
     string SourcePath,
     RouterSettings Router,
     RelaySettings Relay,

@@ -4,7 +4,8 @@ namespace Galaxy.Agent.Control;
 
 /// <summary>
 /// A relayed flow on the wire (<c>GET /v1/connections</c>): <see cref="FlowInfo"/> with the endpoints as text
-/// ("198.51.100.7:41000", "[2001:db8::1]:443") and the protocol in lower case.
+/// ("198.51.100.7:41000", "[2001:db8::1]:443"), the protocol in lower case, and the rule that chose the egress
+/// (null when the default group decided).
 /// </summary>
 internal sealed record ConnectionView(
     long Id,
@@ -12,6 +13,7 @@ internal sealed record ConnectionView(
     string Client,
     string Destination,
     string Egress,
+    string? Rule,
     DateTimeOffset Started,
     long BytesUp,
     long BytesDown,
@@ -23,6 +25,7 @@ internal sealed record ConnectionView(
         flow.Client.ToString(),
         flow.Destination.ToString(),
         flow.Egress,
+        flow.Rule,
         flow.Started,
         flow.BytesUp,
         flow.BytesDown,

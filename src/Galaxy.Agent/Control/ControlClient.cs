@@ -25,27 +25,22 @@ internal sealed record ControlCallResult(ControlCallOutcome Outcome, int StatusC
 
 /// <summary>
 /// The CLI's side of the control socket: one request per connection (the server closes after each answer), the
-/// answer read until close. Only what the CLI needs: no redirects, no chunked bodies (the server sends none).
+/// answer read until close. Only what the CLI needs: no redirects; a chunked body only for the event stream
+/// (<see cref="StreamAsync"/>).
 /// </summary>
-internal static class ControlClient
+internal static partial class ControlClient
 {
     private const int MaxResponseBytes = 16 * 1024 * 1024;
 
     public static async Task<ControlCallResult> CallAsync(string socketPath, string method, string path, TimeSpan timeout, CancellationToken ct)
     {
-        if (!File.Exists(socketPath))
-        {
-            return new(ControlCallOutcome.NotRunning, 0, "", $"the agent is not running (no control socket at {socketPath})");
-        }
-
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
         {
             await ConnectAsync(socket, socketPath, deadline.Token).ConfigureAwait(false);
-            var request = Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: galaxy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-            await socket.SendAsync(request, SocketFlags.None, deadline.Token).ConfigureAwait(false);
+            await socket.SendAsync(Request(method, path), SocketFlags.None, deadline.Token).ConfigureAwait(false);
             var answer = new MemoryStream();
             var buffer = new byte[16 * 1024];
             int read;
@@ -64,9 +59,9 @@ internal static class ControlClient
         {
             return new(ControlCallOutcome.AccessDenied, 0, "", $"access denied to {socketPath}: run as root or as a member of the galaxy group");
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable)
+        catch (SocketException e) when (NotRunning(e, socketPath) is { } message)
         {
-            return new(ControlCallOutcome.NotRunning, 0, "", $"the agent is not running (nothing listens on {socketPath})");
+            return new(ControlCallOutcome.NotRunning, 0, "", message);
         }
         catch (SocketException e)
         {
@@ -77,6 +72,21 @@ internal static class ControlClient
             return new(ControlCallOutcome.Failed, 0, "", $"the agent did not answer within {timeout.TotalSeconds:0.#} s");
         }
     }
+
+    /// <summary>
+    /// The plain message for a connect that found no agent: no socket file (ENOENT), or nobody listening on it
+    /// (ECONNREFUSED); null for other errors. connect(2) is asked instead of checking the path first, so that a
+    /// user who may not even traverse the socket's directory hears "access denied" (EACCES), not "not running".
+    /// </summary>
+    private static string? NotRunning(SocketException e, string socketPath) => e.SocketErrorCode switch
+    {
+        SocketError.AddressNotAvailable => $"the agent is not running (no control socket at {socketPath})",
+        SocketError.ConnectionRefused => $"the agent is not running (nothing listens on {socketPath})",
+        _ => null,
+    };
+
+    private static byte[] Request(string method, string path) =>
+        Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: galaxy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
 
     /// <summary>connect(2); EAGAIN (the listener's backlog is full for a moment) is retried until the deadline.</summary>
     private static async Task ConnectAsync(Socket socket, string socketPath, CancellationToken ct)

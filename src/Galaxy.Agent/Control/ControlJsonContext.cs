@@ -14,4 +14,6 @@ namespace Galaxy.Agent.Control;
 [JsonSerializable(typeof(EgressStatus[]))]
 [JsonSerializable(typeof(ConnectionView[]))]
 [JsonSerializable(typeof(ControlError))]
+[JsonSerializable(typeof(ControlEvent))]
+[JsonSerializable(typeof(LockdownState))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -11,14 +11,15 @@ internal sealed record ControlResponse(int StatusCode, string ContentType, byte[
 {
     public const string Json = "application/json";
     public const string Text = "text/plain; version=0.0.4; charset=utf-8";
+    public const string EventStream = "application/x-ndjson";
 
-    /// <summary>True for <c>GET /v1/events</c> when the agent streams: the server writes a head and then JSON lines.</summary>
+    /// <summary>True for <c>GET /v1/events</c> when the agent streams: the server writes a head and then JSON lines, one per chunk.</summary>
     public bool IsEventStream { get; init; }
 
     public static ControlResponse Error(int statusCode, string message, string? allow = null) =>
         new(statusCode, Json, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new ControlError(message), ControlJsonContext.Default.ControlError), allow);
 
-    /// <summary>The status line, headers and body. An event stream has no Content-Length: its end is the close.</summary>
+    /// <summary>The status line, headers and body. An event stream is chunked (<c>Transfer-Encoding: chunked</c>), one event per chunk.</summary>
     public byte[] Encode()
     {
         var head = new StringBuilder();
@@ -27,6 +28,10 @@ internal sealed record ControlResponse(int StatusCode, string ContentType, byte[
         if (!IsEventStream)
         {
             head.Append(CultureInfo.InvariantCulture, $"Content-Length: {Body.Length}\r\n");
+        }
+        else
+        {
+            head.Append("Transfer-Encoding: chunked\r\n");
         }
 
         if (Allow is not null)

@@ -13,12 +13,56 @@ namespace Galaxy.Agent.Control;
 /// GET    /v1/connections        ConnectionView[]
 /// DELETE /v1/connections/{id}   204-like 200 {"closed":id} or 404
 /// GET    /v1/metrics            Prometheus text
-/// GET    /v1/events             JSON lines (server streams) or 501
+/// GET    /v1/events             JSON lines, chunked (server streams) or 501
+/// POST   /v1/lockdown           LockdownState (lockdown on; answered once applied)
+/// DELETE /v1/lockdown           LockdownState (lockdown off)
 /// </code>
 /// </summary>
 internal static class ControlRouter
 {
     private const string ConnectionsPrefix = "/v1/connections/";
+
+    /// <summary>How long a lockdown change may take before the caller is told it is still pending.</summary>
+    public static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Every endpoint: those that change the agent's state wait for the reconcile loop (at most
+    /// <see cref="ChangeTimeout"/>, then 503); the others are answered by <see cref="Route"/>.
+    /// </summary>
+    public static async ValueTask<ControlResponse> RouteAsync(HttpRequest request, IAgentControl agent, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(agent);
+        if (request.Path != "/v1/lockdown")
+        {
+            return Route(request, agent);
+        }
+
+        bool on;
+        switch (request.Method)
+        {
+            case "POST":
+                on = true;
+                break;
+            case "DELETE":
+                on = false;
+                break;
+            default:
+                return ControlResponse.Error(405, $"{request.Method} is not allowed on {request.Path}", "POST, DELETE");
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(ChangeTimeout);
+        try
+        {
+            var state = await agent.SetLockdownAsync(on, deadline.Token).ConfigureAwait(false);
+            return Ok(JsonSerializer.SerializeToUtf8Bytes(state, ControlJsonContext.Default.LockdownState));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return ControlResponse.Error(503, $"the agent did not apply the lockdown change within {ChangeTimeout.TotalSeconds:0} s; it is still queued");
+        }
+    }
 
     public static ControlResponse Route(HttpRequest request, IAgentControl agent)
     {
@@ -33,7 +77,9 @@ internal static class ControlRouter
                 return OnlyGet(request) ?? Ok(JsonSerializer.SerializeToUtf8Bytes(
                     agent.Connections().Select(ConnectionView.From).ToArray(), ControlJsonContext.Default.ConnectionViewArray));
             case "/v1/metrics":
-                return OnlyGet(request) ?? new ControlResponse(200, ControlResponse.Text, Encoding.UTF8.GetBytes(MetricsText.Render(agent.Egresses(), agent.Connections())));
+                return OnlyGet(request) ?? new ControlResponse(200, ControlResponse.Text, Encoding.UTF8.GetBytes(MetricsText.Render(agent.Egresses(), agent.Connections(), agent.Counters())));
+            case "/v1/lockdown":
+                return ControlResponse.Error(405, $"{request.Method} is not allowed on {path}", "POST, DELETE");
             case "/v1/events":
                 return OnlyGet(request) ?? new ControlResponse(200, "application/x-ndjson", []) { IsEventStream = true };
         }

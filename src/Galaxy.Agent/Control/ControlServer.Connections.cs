@@ -108,7 +108,7 @@ internal sealed partial class ControlServer
             ControlResponse response;
             try
             {
-                response = ControlRouter.Route(request, agent);
+                response = await ControlRouter.RouteAsync(request, agent, stopping.Token).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // whatever the agent throws, the client gets 500 and the server keeps serving
             catch (Exception e)
@@ -224,13 +224,25 @@ internal sealed partial class ControlServer
                 return;
             }
 
-            await WriteAsync(connection.Socket, new ControlResponse(200, "application/x-ndjson", []) { IsEventStream = true }.Encode()).ConfigureAwait(false);
+            await WriteAsync(connection.Socket, new ControlResponse(200, ControlResponse.EventStream, []) { IsEventStream = true }.Encode()).ConfigureAwait(false);
 
             // The peer closing its end is seen as a zero-byte read; it ends the stream.
             _ = WatchCloseAsync(connection.Socket, streaming);
-            await foreach (var line in events.ReadAllAsync(streaming.Token).ConfigureAwait(false))
+            try
             {
-                await WriteAsync(connection.Socket, Encoding.UTF8.GetBytes(line + "\n")).ConfigureAwait(false);
+                await foreach (var line in events.ReadAllAsync(streaming.Token).ConfigureAwait(false))
+                {
+                    await WriteAsync(connection.Socket, ChunkedEncoding.Chunk(line + "\n")).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+            }
+
+            // The agent stopping (or the stream ending) ends the body properly; a peer that left gets nothing.
+            if (!streaming.IsCancellationRequested || stopping.IsCancellationRequested)
+            {
+                await WriteAsync(connection.Socket, ChunkedEncoding.LastChunk.ToArray()).ConfigureAwait(false);
             }
         }
         finally

@@ -9,7 +9,7 @@ namespace Galaxy.Agent.Control;
 /// </summary>
 internal interface IAgentControl
 {
-    /// <summary>Version, start time, kill-switch state ("closed"/"open"), whether the ruleset read back matches, egress summary.</summary>
+    /// <summary>Version, start time, kill-switch state ("closed"/"lockdown"/"open"), whether the ruleset read back matches, egress summary.</summary>
     AgentStatus Status();
 
     /// <summary>Every configured egress: name, kind, up, since when, last reason, bytes, connections.</summary>
@@ -26,4 +26,14 @@ internal interface IAgentControl
     /// null when the agent offers no event stream (the server then answers 501).
     /// </summary>
     ChannelReader<string>? Subscribe(CancellationToken ct);
+
+    /// <summary>
+    /// Puts the running router into lockdown (<paramref name="on"/>) or releases it, and returns once the reconcile
+    /// loop has applied it: in lockdown every egress is taken down for the LAN (closed ruleset, unreachable routes,
+    /// the relay and the resolver refuse), while the tunnels themselves may stay connected.
+    /// </summary>
+    Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct);
+
+    /// <summary>DNS, kill-switch drop and relay counters for the metrics.</summary>
+    AgentCounters Counters();
 }

@@ -41,8 +41,8 @@ public sealed class ControlContractTests
         var (status, body) = Call("GET", "/v1/connections");
         Assert.Equal(200, status);
         Assert.Equal(
-            """[{"id":7,"protocol":"tcp","client":"198.51.100.7:41000","destination":"203.0.113.5:443","egress":"vpn","started":"2026-11-26T01:03:00+00:00","bytes_up":10,"bytes_down":20,"connected":true},""" +
-            """{"id":8,"protocol":"udp","client":"[2001:db8::7]:5353","destination":"[2001:db8:1::53]:53","egress":"vpn","started":"2026-11-26T01:04:00+00:00","bytes_up":1,"bytes_down":2,"connected":false}]""",
+            """[{"id":7,"protocol":"tcp","client":"198.51.100.7:41000","destination":"203.0.113.5:443","egress":"vpn","rule":"streaming","started":"2026-11-26T01:03:00+00:00","bytes_up":10,"bytes_down":20,"connected":true},""" +
+            """{"id":8,"protocol":"udp","client":"[2001:db8::7]:5353","destination":"[2001:db8:1::53]:53","egress":"vpn","rule":null,"started":"2026-11-26T01:04:00+00:00","bytes_up":1,"bytes_down":2,"connected":false}]""",
             body);
     }
 
@@ -191,6 +191,11 @@ public sealed class ControlContractTests
         ConnectionsCommand.Render(agent.Connections().Select(ConnectionView.From).ToArray(), now, connections);
         Assert.Contains("203.0.113.5:443", connections.ToString(), StringComparison.Ordinal);
         Assert.Contains("dialing", connections.ToString(), StringComparison.Ordinal);
+        var connectionLines = connections.ToString().ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("ID  PROTO  CLIENT", connectionLines[0], StringComparison.Ordinal);
+        Assert.Contains("  RULE  ", connectionLines[0], StringComparison.Ordinal);
+        Assert.Contains("  streaming  ", connectionLines[1], StringComparison.Ordinal);
+        Assert.Contains("  vpn     -  ", connectionLines[2], StringComparison.Ordinal);
     }
 
     [Fact]

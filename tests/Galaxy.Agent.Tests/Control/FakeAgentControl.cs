@@ -22,7 +22,7 @@ internal sealed class FakeAgentControl : IAgentControl
 
     public IReadOnlyList<FlowInfo> Connections() =>
     [
-        new(7, FlowProtocol.Tcp, IPEndPoint.Parse("198.51.100.7:41000"), IPEndPoint.Parse("203.0.113.5:443"), "vpn", Started.AddMinutes(3), 10, 20, true),
+        new(7, FlowProtocol.Tcp, IPEndPoint.Parse("198.51.100.7:41000"), IPEndPoint.Parse("203.0.113.5:443"), "vpn", Started.AddMinutes(3), 10, 20, true, Rule: "streaming"),
         new(8, FlowProtocol.Udp, IPEndPoint.Parse("[2001:db8::7]:5353"), IPEndPoint.Parse("[2001:db8:1::53]:53"), "vpn", Started.AddMinutes(4), 1, 2, false),
     ];
 
@@ -33,4 +33,18 @@ internal sealed class FakeAgentControl : IAgentControl
     }
 
     public ChannelReader<string>? Subscribe(CancellationToken ct) => null;
+
+    public bool Lockdown { get; private set; }
+
+    public Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct)
+    {
+        Lockdown = on;
+        return Task.FromResult(new LockdownState(on, on ? "lockdown" : "closed", true));
+    }
+
+    public AgentCounters Counters() => new(
+        new Galaxy.Agent.Dns.DnsStatistics(Queries: 10, CacheHits: 4, UpstreamQueries: 6, UpstreamFailures: 1, ServerFailures: 2, Malformed: 0, TcpFallbacks: 0),
+        [new DropCounter("forward", 5, 300), new DropCounter("output", 1, 60)],
+        new RelayCounters(TcpRefused: 3, TcpDialFailures: 2, UdpRefused: 1, UdpUnreachableSent: 1),
+        Lockdown);
 }

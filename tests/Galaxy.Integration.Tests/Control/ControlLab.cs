@@ -160,8 +160,16 @@ internal sealed class FakeAgent : IAgentControl
         return id == 7;
     }
 
+    /// <summary>When set, events come from this hub (live), each stream starting with <see cref="Events"/> as its snapshot.</summary>
+    public EventHub? Hub { get; init; }
+
     public ChannelReader<string>? Subscribe(CancellationToken ct)
     {
+        if (Hub is not null)
+        {
+            return Hub.Subscribe(ct, () => Events ?? []);
+        }
+
         if (Events is null)
         {
             return null;
@@ -176,4 +184,14 @@ internal sealed class FakeAgent : IAgentControl
         channel.Writer.Complete();
         return channel.Reader;
     }
+
+    public bool Lockdown { get; private set; }
+
+    public Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct)
+    {
+        Lockdown = on;
+        return Task.FromResult(new LockdownState(on, on ? "lockdown" : "closed", true));
+    }
+
+    public AgentCounters Counters() => new(null, [], new RelayCounters(0, 0, 0, 0), Lockdown);
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -42,6 +43,45 @@ public sealed class ControlServerTests
 
         Assert.Equal(404, (await lab.CurlAsync("/v1/nothing")).Status);
         Assert.Equal(405, (await lab.CurlAsync("/v1/status", "POST")).Status);
+    }
+
+    [Fact]
+    public async Task The_cli_prints_the_event_stream_line_by_line_and_says_when_the_agent_ends_it()
+    {
+        await using var lab = await ControlLab.StartAsync(new FakeAgent
+        {
+            Events = ["{\"event\":\"egress_up\",\"time\":\"2026-11-26T04:12:01+00:00\",\"egress\":\"vpn\",\"device\":\"gxtun0\"}", "{\"event\":\"future\"}"],
+        });
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await Task.Run(() => GalaxyCli.Run(["events", "--socket", lab.SocketPath], output, error), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.True(code == ExitCodes.Failure, $"the stream ended by the agent exits 1; saw {code}: {error}");
+        Assert.Equal("2026-11-26 04:12:01Z  egress vpn UP (device gxtun0)\n{\"event\":\"future\"}\n", output.ToString().ReplaceLineEndings("\n"));
+        Assert.Equal("galaxy events: the agent ended the event stream\n", error.ToString().ReplaceLineEndings("\n"));
+
+        output = new StringWriter();
+        code = await Task.Run(() => GalaxyCli.Run(["events", "--json", "--socket", lab.SocketPath], output, new StringWriter()), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.StartsWith("{\"event\":\"egress_up\",", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_live_stream_delivers_its_snapshot_then_each_event_as_it_is_published()
+    {
+        var hub = new EventHub();
+        await using var lab = await ControlLab.StartAsync(new FakeAgent { Hub = hub, Events = ["{\"event\":\"snapshot\"}"] });
+        var lines = Channel.CreateUnbounded<string>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var reading = ControlClient.StreamAsync(lab.SocketPath, "/v1/events", line => lines.Writer.TryWrite(line), TimeSpan.FromSeconds(5), stop.Token);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(5));
+        Assert.Equal("{\"event\":\"snapshot\"}", await lines.Reader.ReadAsync(deadline.Token));
+        hub.Publish("{\"event\":\"live\"}");
+        Assert.Equal("{\"event\":\"live\"}", await lines.Reader.ReadAsync(deadline.Token));
+        await stop.CancelAsync();
+        var result = await reading;
+        Assert.True(result is { Outcome: ControlCallOutcome.Answered, StatusCode: 200, Message: "" }, $"a stream the caller cancelled ends quietly; saw {result}");
     }
 
     [Fact]

@@ -33,6 +33,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private int _nextLoop;
     private long _refused;
     private readonly StrongBox<long>[] _accepted;
+    private long _dialFailures;
 
     public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null,
         FlowRegistry? registry = null)
@@ -69,6 +70,9 @@ internal sealed partial class TcpRelay : IAsyncDisposable
 
     /// <summary>Flows refused or whose dial failed.</summary>
     public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Of <see cref="Refused"/>, the flows whose dial failed (not refused by route or policy).</summary>
+    public long DialFailures => Interlocked.Read(ref _dialFailures);
 
     /// <summary>A transparent listening socket on <paramref name="endPoint"/> (made with <paramref name="sockets"/>).</summary>
     public static Socket Listen(IPEndPoint endPoint, int backlog, SocketFactory? sockets = null) => TransparentListener.Tcp(endPoint, backlog, sockets);
@@ -188,6 +192,11 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             if (upstream is null)
             {
                 Interlocked.Increment(ref _refused);
+                if (dial.Outcome is not (DialOutcome.Rejected or DialOutcome.Dropped))
+                {
+                    Interlocked.Increment(ref _dialFailures);
+                }
+
                 // Dropped by policy: the client hears nothing more (no FIN, no reset).
                 silent = dial.Outcome == DialOutcome.Dropped && SocketOptions.TrySetRepair(client);
 
