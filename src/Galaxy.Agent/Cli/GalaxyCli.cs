@@ -36,6 +36,8 @@ internal static class GalaxyCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(EgressesCommand.Create());
         root.Subcommands.Add(ConnectionsCommand.Create());
+        root.Subcommands.Add(PortalCommand.Create());
+        root.Subcommands.Add(DhcpCommand.Create());
         return root;
     }
 

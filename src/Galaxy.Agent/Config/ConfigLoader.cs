@@ -81,7 +81,7 @@ internal static partial class ConfigLoader
                 case (TableArraySyntax, "egress"):
                     egressSections.Add(section);
                     break;
-                case (TableSyntax, "router" or "relay" or "dns" or "control"):
+                case (TableSyntax, "router" or "relay" or "dns" or "control" or "dhcp"):
                     if (!tables.TryAdd(name, section))
                     {
                         errors.Add(new ConfigError(path, line, $"[{name}] appears twice (first on line {tables[name].Line})"));
@@ -92,7 +92,7 @@ internal static partial class ConfigLoader
                     errors.Add(new ConfigError(path, line, "egresses are a list: write [[egress]], once per egress"));
                     break;
                 default:
-                    errors.Add(new ConfigError(path, line, $"unknown table '{table.Name}' (known: [router], [relay], [dns], [control], [[egress]])"));
+                    errors.Add(new ConfigError(path, line, $"unknown table '{table.Name}' (known: [router], [relay], [dns], [control], [dhcp], [[egress]])"));
                     break;
             }
         }
@@ -104,13 +104,14 @@ internal static partial class ConfigLoader
         var dns = ReadDns(Section(tables, "dns", path, errors), relay);
         var control = ReadControl(Section(tables, "control", path, errors));
         var egresses = ReadEgresses(egressSections, baseDirectory, path, errors);
+        var dhcp = ReadDhcp(Section(tables, "dhcp", path, errors), router);
 
         if (errors.Count > 0)
         {
             throw new ConfigException([.. errors.OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line)]);
         }
 
-        return new GalaxyConfig(path, router!, relay, dns, control, egresses);
+        return new GalaxyConfig(path, router!, relay, dns, control, egresses) { Dhcp = dhcp };
     }
 
     private static TomlSection Section(Dictionary<string, TomlSection> tables, string name, string path, List<ConfigError> errors) =>
