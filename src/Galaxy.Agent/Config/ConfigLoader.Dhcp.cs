@@ -11,7 +11,6 @@ internal static partial class ConfigLoader
     {
         var enabled = section.Boolean("enabled", false);
         var lans = router?.LanInterfaces ?? [];
-        var runtime = router?.RuntimeDirectory ?? "/run/galaxy";
         var iface = section.String("interface", lans.IsDefaultOrEmpty ? "" : lans[0])!;
         if (router is not null && section.Has("interface") && !lans.Contains(iface))
         {
@@ -20,7 +19,7 @@ internal static partial class ConfigLoader
 
         var subnetText = section.String("subnet");
         var leaseSeconds = (int)section.Integer("lease-time", 60, 7 * 24 * 3600, 3600)!.Value;
-        var leaseFile = section.String("lease-file", Path.Combine(runtime, "udhcpd.leases"))!;
+        var leaseFile = section.String("lease-file", "/run/udhcpd.leases")!;
         if (!Path.IsPathRooted(leaseFile))
         {
             section.Error(section.LineOfKey("lease-file"), "'lease-file' must be an absolute path");

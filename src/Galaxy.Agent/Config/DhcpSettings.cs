@@ -14,7 +14,7 @@ namespace Galaxy.Agent.Config;
 /// <param name="RangeStart">First address handed out.</param>
 /// <param name="RangeEnd">Last address handed out.</param>
 /// <param name="LeaseSeconds">Lease time.</param>
-/// <param name="LeaseFile">udhcpd's lease file (under the runtime directory: tmpfs, gone at every boot).</param>
+/// <param name="LeaseFile">udhcpd's lease file (default /run/udhcpd.leases: tmpfs, gone at every boot).</param>
 internal sealed record DhcpSettings(
     bool Enabled,
     string Interface,
@@ -26,5 +26,5 @@ internal sealed record DhcpSettings(
     string LeaseFile)
 {
     /// <summary>No <c>[dhcp]</c> table: no DHCP service, no DHCP admitted from the LAN.</summary>
-    public static DhcpSettings Disabled { get; } = new(false, "", null, null, null, null, 3600, "/run/galaxy/udhcpd.leases");
+    public static DhcpSettings Disabled { get; } = new(false, "", null, null, null, null, 3600, "/run/udhcpd.leases");
 }
