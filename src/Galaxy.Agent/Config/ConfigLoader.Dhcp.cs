@@ -33,7 +33,8 @@ internal static partial class ConfigLoader
                 section.Error(section.LineOfKey("enabled"), "[dhcp] enabled = true needs 'subnet', the LAN's IPv4 subnet (e.g. subnet = \"198.51.100.0/24\")");
             }
         }
-        else if (!IPNetwork.TryParse(subnetText, out var parsed) || parsed.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+        else if (!IPNetwork.TryParse(subnetText, out var parsed) || parsed.BaseAddress.AddressFamily != AddressFamily.InterNetwork
+                 || !IPAddress.TryParse(subnetText.Split('/')[0], out var written) || !written.Equals(parsed.BaseAddress))
         {
             section.Error(section.LineOfKey("subnet"), $"'subnet' must be an IPv4 subnet like 198.51.100.0/24, not '{subnetText}' (write the network address, not a host's)");
         }

@@ -146,7 +146,7 @@ internal static partial class PortalSettingsLoader
         portal.ReportUnknownKeys();
 
         var credentials = ReadCredentials(credentialSections, baseDirectory);
-        var routers = ReadRouters(tables.TryGetValue("routers", out var r) ? r : new TomlSection(path, "routers", 0, errors), routerSections, credentials, path, errors);
+        var routers = ReadRouters(tables.TryGetValue("routers", out var r) ? r : new TomlSection(path, "routers", 0, errors), routerSections, credentials);
 
         if (errors.Count > 0)
         {
@@ -231,9 +231,7 @@ internal static partial class PortalSettingsLoader
     private static ImmutableArray<RouterInstance> ReadRouters(
         TomlSection defaults,
         List<TomlSection> overrides,
-        Dictionary<string, (EgressCredential Credential, int Line)> credentials,
-        string path,
-        List<ConfigError> errors)
+        Dictionary<string, (EgressCredential Credential, int Line)> credentials)
     {
         var count = defaults.Integer("count", 1, MaxRouters);
         var prefix = defaults.String("name-prefix", "galaxy")!;
@@ -246,7 +244,8 @@ internal static partial class PortalSettingsLoader
         defaults.ReportUnknownKeys();
 
         IPNetwork pool = default;
-        if (!IPNetwork.TryParse(poolText, out pool) || pool.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+        if (!IPNetwork.TryParse(poolText, out pool) || pool.BaseAddress.AddressFamily != AddressFamily.InterNetwork
+            || !IPAddress.TryParse(poolText.Split('/')[0], out var poolAddress) || !poolAddress.Equals(pool.BaseAddress))
         {
             defaults.Error(defaults.LineOfKey("lan-pool"), $"'lan-pool' must be an IPv4 subnet like 10.40.0.0/16, not '{poolText}'");
         }
@@ -284,7 +283,8 @@ internal static partial class PortalSettingsLoader
             {
                 if (section.String("lan-subnet") is { } own)
                 {
-                    if (IPNetwork.TryParse(own, out var parsed) && parsed.BaseAddress.AddressFamily == AddressFamily.InterNetwork && parsed.PrefixLength is >= 8 and <= 29)
+                    if (IPNetwork.TryParse(own, out var parsed) && parsed.BaseAddress.AddressFamily == AddressFamily.InterNetwork && parsed.PrefixLength is >= 8 and <= 29
+                        && IPAddress.TryParse(own.Split('/')[0], out var written) && written.Equals(parsed.BaseAddress))
                     {
                         subnet = parsed;
                     }
@@ -341,8 +341,6 @@ internal static partial class PortalSettingsLoader
             section.ReportUnknownKeys();
         }
 
-        _ = path;
-        _ = errors;
         return [.. routers];
     }
 
