@@ -24,10 +24,12 @@ internal static class PortalCommand
     {
         var settings = new Argument<string>("SETTINGS") { Description = "The portal settings file (TOML)." };
         var output = new Option<string>("--out") { Description = "The portal folder (a git repository; created when missing).", Required = true };
+        var drives = new Option<bool>("--drives") { Description = "Also burn every router's config drive into the state folder (portal up does it anyway)." };
         var command = new Command("render", "Render every router's folder (base files, galaxy.toml, credentials, libvirt XML) and commit; local commits are kept.")
         {
             settings,
             output,
+            drives,
         };
         command.SetAction(result =>
         {
@@ -44,6 +46,14 @@ internal static class PortalCommand
                     _ => "merged with local commits",
                 };
                 stdout.WriteLine($"{loaded.Routers.Length} router(s) ({string.Join(", ", loaded.Routers.Select(r => r.Name))}): {what}; rendering {outcome.RenderCommit[..12]}{(outcome.NewRendering ? " (new)" : "")}");
+                if (result.GetValue(drives))
+                {
+                    foreach (var image in PortalRenderer.BuildDrives(loaded, result.GetValue(output)!))
+                    {
+                        stdout.WriteLine($"config drive: {image}");
+                    }
+                }
+
                 return ExitCodes.Ok;
             }
             catch (ConfigException e)
@@ -55,7 +65,7 @@ internal static class PortalCommand
 
                 return ExitCodes.ConfigError;
             }
-            catch (PortalException e)
+            catch (Exception e) when (e is PortalException or IOException or UnauthorizedAccessException)
             {
                 stderr.WriteLine($"galaxy portal render: {e.Message}");
                 return ExitCodes.Failure;

@@ -142,6 +142,22 @@ public sealed class PortalHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_with_drives_burns_every_routers_config_drive_with_its_own_subnet()
+    {
+        HostTools.Require(("xorriso", "xorriso"), ("git", "git"));
+        var output = Cli("portal", "render", SettingsFile, "--out", PortalDirectory, "--drives");
+
+        foreach (var (name, subnet) in new[] { ("galaxy0", "198.51.100.0/25"), ("galaxy1", "198.51.100.128/25") })
+        {
+            var iso = Path.Combine(_root, "state", name, "config.iso");
+            Assert.Contains($"config drive: {iso}", output, StringComparison.Ordinal);
+            var extracted = Path.Combine(_root, "extracted-" + name);
+            await Checked("xorriso", "-osirrox", "on", "-indev", iso, "-extract", "/galaxy.toml", Path.Combine(extracted, "galaxy.toml"));
+            Assert.Contains($"subnet = \"{subnet}\"", File.ReadAllText(Path.Combine(extracted, "galaxy.toml")), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Up_without_a_rendered_folder_names_what_to_do()
     {
         var (code, _, error) = Run("portal", "up", "galaxy9", "--dir", PortalDirectory, "--no-start");
