@@ -44,6 +44,7 @@ readonly APT_PACKAGES=(
   dante-server tinyproxy                        # upstream SOCKS5 / HTTP CONNECT proxies for the egress tests
   wrk nginx-light v2ray redsocks jq python3    # the relay benchmark: load generator, web server, peer relays, its helpers
   mmdb-bin                                      # libmaxminddb's mmdblookup: the oracle of the GeoIP tests
+  qemu-utils libvirt-clients libxml2-utils xorriso shellcheck busybox # the portal (overlays, virt-xml-validate, config drives), script checks, udhcpd/udhcpc
 )
 
 # Data for GeoIP routing, from the npm registry, pinned by version and sha512 (fetched with curl: no npm needed).

@@ -6,7 +6,7 @@ readonly PERFORMANCE_MD=${PERFORMANCE_MD:-$(dirname "$(readlink -f "${BASH_SOURC
 # write_section NAME FILE: replaces the section between <!-- bench:NAME:begin --> and
 # <!-- bench:NAME:end --> in docs/PERFORMANCE.md with FILE's content (appending it when absent).
 write_section() {
-  local name=$1 content=$2 begin="<!-- bench:$1:begin -->" end="<!-- bench:$1:end -->" tmp
+  local content=$2 begin="<!-- bench:$1:begin -->" end="<!-- bench:$1:end -->" tmp
   tmp=$(mktemp)
   if grep -qF "$begin" "$PERFORMANCE_MD"; then
     awk -v begin="$begin" -v end="$end" -v file="$content" '

@@ -92,7 +92,7 @@ declare -A result
 for workload in rules set; do
   count=$([[ $workload == rules ]] && echo "$rules" || echo "$prefixes")
   echo "netlink.sh: $workload ($count): $warmup + $reps repetitions each, Galaxy.Netlink and nft -f alternating" >&2
-  : >"$work/galaxy-$workload.txt" >"$work/wall-$workload.txt" >"$work/sendmsg-$workload.txt"
+  : >"$work/galaxy-$workload.txt"; : >"$work/wall-$workload.txt"; : >"$work/sendmsg-$workload.txt"
   for ((rep = -warmup; rep < reps; rep++)); do
     galaxy=$(galaxy_once "$workload" "$count")
     ((rep < reps - 1)) || listing >"$work/galaxy-$workload.list"

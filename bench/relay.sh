@@ -289,6 +289,7 @@ measure() { # NAME WITH_UDP WITH_RSS ROUND
   for s in 1 8; do
     ((s == 8 && round > 1)) && continue
     for d in up down; do
+      # shellcheck disable=SC2046 # no argument for up, -R for down
       result[$name.tcp$s.$d.r$round]=$(tcp_gbps "$s" $([[ $d == down ]] && echo -R))
     done
   done

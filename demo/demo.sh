@@ -15,10 +15,12 @@
 # Every address is a documentation address (RFC 5737) inside namespaces this script creates.
 set -euo pipefail
 
-readonly ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+readonly ROOT
 readonly GALAXY=${GALAXY_BINARY:-$ROOT/artifacts/galaxy}
 readonly P="gxdemo$$-"
-readonly WORK=$(mktemp -d /tmp/galaxy-demo.XXXXXX)
+WORK=$(mktemp -d /tmp/galaxy-demo.XXXXXX)
+readonly WORK
 readonly LAN=198.51.100.2 ROUTER_LAN=198.51.100.1 ROUTER_WAN=192.0.2.1 UPLINK=192.0.2.2
 readonly WEB=203.0.113.10 DNS=203.0.113.53 VPS=203.0.113.1
 
@@ -61,7 +63,7 @@ ip -n "${P}lan" addr add $LAN/24 dev eth0; ip -n "${P}lan" link set eth0 up; ip 
 ip -n "${P}router" addr add $ROUTER_LAN/24 dev lan0; ip -n "${P}router" link set lan0 up
 ip -n "${P}router" addr add $ROUTER_WAN/24 dev wan0; ip -n "${P}router" link set wan0 up; ip -n "${P}router" route add default via $UPLINK
 ip -n "${P}inet" addr add $UPLINK/24 dev eth0; ip -n "${P}inet" link set eth0 up
-for a in $WEB $DNS $VPS; do ip -n "${P}inet" addr add $a/32 dev lo; done
+for a in $WEB $DNS $VPS; do ip -n "${P}inet" addr add "$a"/32 dev lo; done
 in_ns inet sysctl -qw net.ipv6.conf.eth0.disable_ipv6=1
 say "lan $LAN → router lan0 $ROUTER_LAN | router wan0 $ROUTER_WAN → inet $UPLINK; web $WEB, dns $DNS, vps $VPS"
 
@@ -81,7 +83,7 @@ step "galaxy vps openvpn: the VPS's server and the user's profile (it pushes the
 # --local: the lab's "internet" namespace has several addresses; the VPS answers from its own.
 start_vps() {
   ip netns exec "${P}inet" openvpn --cd "$WORK/vps" --config server.conf --local $VPS --verb 1 --log "$WORK/vps.log" & VPS_PID=$!
-  PIDS+=($VPS_PID)
+  PIDS+=("$VPS_PID")
 }
 start_vps
 "$GALAXY" ovpn check "$WORK/vps/demo.ovpn" | sed 's/^/    /'
@@ -126,7 +128,7 @@ step "the VPS goes down: the LAN is blocked, nothing reaches the WAN"
 kill "$VPS_PID"; wait "$VPS_PID" 2>/dev/null || true
 wait_for 60 "the agent to see the tunnel drop" grep -q "egress vps is DOWN" "$WORK/agent.log" || { cat "$WORK/agent.log"; exit 1; }
 grep "egress vps is DOWN" "$WORK/agent.log" | tail -1 | sed 's/^/    agent: /'
-ip netns exec "${P}router" tcpdump -i wan0 -Q out -n -U -w "$WORK/wan.pcap" "not arp and not (udp and dst host $VPS and dst port 1194)" 2>/dev/null & TCPDUMP=$!; PIDS+=($TCPDUMP)
+ip netns exec "${P}router" tcpdump -i wan0 -Q out -n -U -w "$WORK/wan.pcap" "not arp and not (udp and dst host $VPS and dst port 1194)" 2>/dev/null & TCPDUMP=$!; PIDS+=("$TCPDUMP")
 sleep 1
 if reply=$(curl_lan 2); then say "LEAK: the request went through without the tunnel: $reply"; exit 1; fi
 say "lan\$ curl http://$WEB/  → blocked"

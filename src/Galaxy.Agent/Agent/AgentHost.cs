@@ -350,7 +350,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         _config.Relay.Port,
         _config.Dns.Port,
         [.. _egresses.Select(e => e.ToFirewall())],
-        [.. _config.Dns.Bootstrap.Select(b => new WanEndpoint(b.Address, b.Port, Tcp: false))]);
+        [.. _config.Dns.Bootstrap.Select(b => new WanEndpoint(b.Address, b.Port, Tcp: false))], _config.Dhcp.Enabled ? [_config.Dhcp.Interface] : []);
 
     private void ReadLinks()
     {

@@ -35,6 +35,16 @@ internal static class ConfigChanges
             changes.Add("[control] changed");
         }
 
+        if (running.Dhcp != loaded.Dhcp)
+        {
+            changes.Add("[dhcp] changed");
+        }
+
+        if (running.Log != loaded.Log)
+        {
+            changes.Add("[log] changed");
+        }
+
         var before = running.Egresses.Select(Identity).ToList();
         var after = loaded.Egresses.Select(Identity).ToList();
         foreach (var removed in before.Except(after))

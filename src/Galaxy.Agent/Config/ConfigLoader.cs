@@ -93,7 +93,7 @@ internal static partial class ConfigLoader
                 case (TableArraySyntax, "client"):
                     clientSections.Add(section);
                     break;
-                case (TableSyntax, "router" or "relay" or "dns" or "control" or "routing" or "log"):
+                case (TableSyntax, "router" or "relay" or "dns" or "control" or "routing" or "log" or "dhcp"):
                     if (!tables.TryAdd(name, section))
                     {
                         errors.Add(new ConfigError(path, line, $"[{name}] appears twice (first on line {tables[name].Line})"));
@@ -105,7 +105,7 @@ internal static partial class ConfigLoader
                     break;
                 default:
                     errors.Add(new ConfigError(path, line,
-                        $"unknown table '{table.Name}' (known: [router], [relay], [dns], [control], [routing], [log], [[egress]], [[group]], [[rule]], [[client]])"));
+                        $"unknown table '{table.Name}' (known: [router], [relay], [dns], [control], [routing], [log], [dhcp], [[egress]], [[group]], [[rule]], [[client]])"));
                     break;
             }
         }
@@ -119,13 +119,14 @@ internal static partial class ConfigLoader
         var egresses = ReadEgresses(egressSections, baseDirectory, path, errors);
         var routing = ReadRouting(Section(tables, "routing", path, errors), groupSections, ruleSections, clientSections, router, egresses, baseDirectory);
         var log = ReadLog(Section(tables, "log", path, errors));
+        var dhcp = ReadDhcp(Section(tables, "dhcp", path, errors), router);
 
         if (errors.Count > 0)
         {
             throw new ConfigException([.. errors.OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line)]);
         }
 
-        return new GalaxyConfig(path, router!, relay, dns, control, egresses, routing) { Log = log };
+        return new GalaxyConfig(path, router!, relay, dns, control, egresses, routing) { Log = log, Dhcp = dhcp };
     }
 
     private static TomlSection Section(Dictionary<string, TomlSection> tables, string name, string path, List<ConfigError> errors) =>

@@ -16,7 +16,11 @@ internal sealed partial record GalaxyConfig(
     DnsSettings Dns,
     ControlSettings Control,
     ImmutableArray<EgressConfig> Egresses,
-    RoutingSettings Routing);
+    RoutingSettings Routing)
+{
+    /// <summary>The LAN subnet and the DHCP service (<c>[dhcp]</c>, read in ConfigLoader.Dhcp.cs); disabled when absent.</summary>
+    public DhcpSettings Dhcp { get; init; } = DhcpSettings.Disabled;
+}
 
 /// <summary>The router's two sides and where it keeps its runtime files.</summary>
 /// <param name="LanInterfaces">Interfaces facing the cluster's VMs; everything arriving there is intercepted.</param>

@@ -96,6 +96,22 @@ internal sealed class TomlSection
         return fallback;
     }
 
+    public bool Boolean(string key, bool fallback)
+    {
+        if (!TryGet(key, out var entry))
+        {
+            return fallback;
+        }
+
+        if (entry.Value is BooleanValueSyntax boolean)
+        {
+            return boolean.Value;
+        }
+
+        Error(LineOf(entry), $"'{key}' must be true or false");
+        return fallback;
+    }
+
     public ImmutableArray<(string Value, int Line)> StringList(string key)
     {
         if (!TryGet(key, out var entry))

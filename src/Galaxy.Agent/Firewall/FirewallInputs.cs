@@ -19,10 +19,13 @@ internal sealed record WanEndpoint(IPAddress Address, int Port, bool Tcp)
 internal sealed record EgressFirewall(string Name, EgressSlot Slot, string? UpDevice, ImmutableArray<WanEndpoint> Endpoints, bool AnyWan = false);
 
 /// <summary>Everything the ruleset is a function of.</summary>
+/// <param name="DhcpInterfaces">LAN interfaces on which the router serves DHCP (<c>[dhcp] enabled = true</c>); DHCP
+/// requests from the LAN are admitted there only. Default: none.</param>
 internal sealed record FirewallInputs(
     ImmutableArray<string> LanInterfaces,
     string WanInterface,
     int RelayPort,
     int DnsPort,
     ImmutableArray<EgressFirewall> Egresses,
-    ImmutableArray<WanEndpoint> BootstrapResolvers);
+    ImmutableArray<WanEndpoint> BootstrapResolvers,
+    ImmutableArray<string> DhcpInterfaces = default);

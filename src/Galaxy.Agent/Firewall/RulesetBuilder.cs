@@ -76,6 +76,12 @@ internal static class RulesetBuilder
             Add(Rule().IifName(lan).TcpDport(53).Counter().Drop());
             Add(Rule().IifName(lan).TcpDport(853).RejectTcpReset());
 
+            // DHCP requests (broadcast, so not "local" to fib) reach the router's DHCP server, where it serves this LAN.
+            if (ServesDhcp(inputs, lan))
+            {
+                Add(Rule().IifName(lan).UdpSport(68).UdpDport(67).Accept());
+            }
+
             // Addressed to the router itself: the input chain decides (ICMP only).
             Add(Rule().IifName(lan).FibDaddrTypeLocal().Accept());
 
@@ -103,6 +109,11 @@ internal static class RulesetBuilder
             Add(Rule().IifName(lan).Mark(EgressSlot.InterceptMark).Accept());
             Add(Rule().IifName(lan).L4Proto(Icmp).Accept());
             Add(Rule().IifName(lan).L4Proto(IcmpV6).Accept());
+            if (ServesDhcp(inputs, lan))
+            {
+                // The replies leave by the LAN accept of the output chain (or udhcpd's raw socket, which nftables does not see).
+                Add(Rule().IifName(lan).UdpSport(68).UdpDport(67).Accept());
+            }
         }
 
         // Replies: to OpenVPN from its endpoint, to relayed flows from the tunnels, to DHCP and bootstrap DNS.
@@ -159,6 +170,9 @@ internal static class RulesetBuilder
         var port = checked((ushort)endpoint.Port);
         return endpoint.Tcp ? rule.TcpDport(port) : rule.UdpDport(port);
     }
+
+    private static bool ServesDhcp(FirewallInputs inputs, string lan) =>
+        !inputs.DhcpInterfaces.IsDefault && inputs.DhcpInterfaces.Contains(lan);
 
     private static RuleBuilder Rule() => new(NfFamily.Inet);
 }
