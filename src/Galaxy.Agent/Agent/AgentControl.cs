@@ -86,6 +86,35 @@ internal sealed class AgentControl : IAgentControl
 
     public Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct) => _host.RequestLockdownAsync(on, ct);
 
+    public async Task<ReloadView> ReloadAsync(CancellationToken ct)
+    {
+        var result = await _host.ReloadAsync().WaitAsync(ct).ConfigureAwait(false);
+        return new ReloadView(result.Applied, result.Summary, [.. result.Errors]);
+    }
+
+    public ExplainView? Explain(ExplainQuery query)
+    {
+        if (_host.Router is not { } router)
+        {
+            return null;
+        }
+
+        var protocol = query.Udp ? Routing.Rules.RouteProtocol.Udp : Routing.Rules.RouteProtocol.Tcp;
+        var explanation = router.Explain(query.Source, query.Destination, query.Port, protocol, query.Domain);
+        var decision = explanation.Decision;
+        return new ExplainView(
+            query.ToString(),
+            decision.RuleName,
+            decision.Rule is { Line: > 0 } rule ? rule.Line : null,
+            decision.Action.ToString().ToLowerInvariant(),
+            decision.Target,
+            explanation.Egress,
+            decision.Query.Domain,
+            decision.Country,
+            explanation.Why,
+            explanation.Text());
+    }
+
     public AgentCounters Counters()
     {
         var tcp = _host.TcpRelay;

@@ -37,6 +37,9 @@ internal static class GalaxyCli
         root.Subcommands.Add(EgressesCommand.Create());
         root.Subcommands.Add(ConnectionsCommand.Create());
         root.Subcommands.Add(EventsCommand.Create());
+        root.Subcommands.Add(ReloadCommand.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
+        root.Subcommands.Add(ExplainCommand.CreateRoute());
         root.Subcommands.Add(PortalCommand.Create());
         root.Subcommands.Add(DhcpCommand.Create());
         return root;

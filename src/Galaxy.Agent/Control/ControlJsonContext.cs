@@ -14,6 +14,8 @@ namespace Galaxy.Agent.Control;
 [JsonSerializable(typeof(EgressStatus[]))]
 [JsonSerializable(typeof(ConnectionView[]))]
 [JsonSerializable(typeof(ControlError))]
+[JsonSerializable(typeof(ReloadView))]
+[JsonSerializable(typeof(ExplainView))]
 [JsonSerializable(typeof(ControlEvent))]
 [JsonSerializable(typeof(LockdownState))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -61,6 +61,7 @@ internal sealed record ControlResponse(int StatusCode, string ContentType, byte[
         405 => "Method Not Allowed",
         408 => "Request Timeout",
         413 => "Content Too Large",
+        422 => "Unprocessable Content",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         503 => "Service Unavailable",

@@ -16,6 +16,8 @@ namespace Galaxy.Agent.Control;
 /// GET    /v1/events             JSON lines, chunked (server streams) or 501
 /// POST   /v1/lockdown           LockdownState (lockdown on; answered once applied)
 /// DELETE /v1/lockdown           LockdownState (lockdown off)
+/// POST   /v1/reload             ReloadView (200 applied, 422 refused: the running configuration stays)
+/// GET    /v1/explain?dst=…      ExplainView (src, proto, domain optional)
 /// </code>
 /// </summary>
 internal static class ControlRouter
@@ -33,6 +35,11 @@ internal static class ControlRouter
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(agent);
+        if (request.Path == "/v1/reload")
+        {
+            return await ReloadAsync(request, agent, ct).ConfigureAwait(false);
+        }
+
         if (request.Path != "/v1/lockdown")
         {
             return Route(request, agent);
@@ -80,6 +87,10 @@ internal static class ControlRouter
                 return OnlyGet(request) ?? new ControlResponse(200, ControlResponse.Text, Encoding.UTF8.GetBytes(MetricsText.Render(agent.Egresses(), agent.Connections(), agent.Counters())));
             case "/v1/lockdown":
                 return ControlResponse.Error(405, $"{request.Method} is not allowed on {path}", "POST, DELETE");
+            case "/v1/reload":
+                return ControlResponse.Error(405, $"{request.Method} is not allowed on {path}", "POST");
+            case "/v1/explain":
+                return OnlyGet(request) ?? Explain(request, agent);
             case "/v1/events":
                 return OnlyGet(request) ?? new ControlResponse(200, "application/x-ndjson", []) { IsEventStream = true };
         }
@@ -104,6 +115,39 @@ internal static class ControlRouter
         }
 
         return ControlResponse.Error(404, $"no endpoint {path}");
+    }
+
+    private static async ValueTask<ControlResponse> ReloadAsync(HttpRequest request, IAgentControl agent, CancellationToken ct)
+    {
+        if (request.Method != "POST")
+        {
+            return ControlResponse.Error(405, $"{request.Method} is not allowed on {request.Path}", "POST");
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(ChangeTimeout);
+        try
+        {
+            var result = await agent.ReloadAsync(deadline.Token).ConfigureAwait(false);
+            return new ControlResponse(result.Applied ? 200 : 422, ControlResponse.Json,
+                JsonSerializer.SerializeToUtf8Bytes(result, ControlJsonContext.Default.ReloadView));
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return ControlResponse.Error(503, $"the agent did not reload within {ChangeTimeout.TotalSeconds:0} s; it is still queued");
+        }
+    }
+
+    private static ControlResponse Explain(HttpRequest request, IAgentControl agent)
+    {
+        if (ExplainQuery.Parse(request.Query, out var error) is not { } query)
+        {
+            return ControlResponse.Error(400, error!);
+        }
+
+        return agent.Explain(query) is { } view
+            ? Ok(JsonSerializer.SerializeToUtf8Bytes(view, ControlJsonContext.Default.ExplainView))
+            : ControlResponse.Error(503, "the agent is not routing yet");
     }
 
     private static ControlResponse? OnlyGet(HttpRequest request) =>

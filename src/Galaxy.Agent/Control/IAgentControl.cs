@@ -34,6 +34,12 @@ internal interface IAgentControl
     /// </summary>
     Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct);
 
+    /// <summary>Reloads the configuration file through the reconcile loop; returns once it was applied or refused.</summary>
+    Task<ReloadView> ReloadAsync(CancellationToken ct);
+
+    /// <summary>How a flow would be routed now; null before the agent routes anything.</summary>
+    ExplainView? Explain(ExplainQuery query);
+
     /// <summary>DNS, kill-switch drop and relay counters for the metrics.</summary>
     AgentCounters Counters();
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Galaxy.Agent.Tests.Routing.Rules;
 using Galaxy.Integration.Tests.Labs;
+using Galaxy.Integration.Tests.Support;
 using Galaxy.Netlink;
 
 namespace Galaxy.Integration.Tests.Agent;
@@ -72,8 +73,17 @@ public sealed class RoutingRulesTests
         Assert.True(named.StandardOutput.Contains("you are 10.9.0.", StringComparison.Ordinal),
             $"a request for www.video.test must leave through lon by the domain rule; saw {named.Describe()}");
 
+        // The operator's view of the same decisions.
+        var explained = await lab.Router.RunAsync(Artifacts.GalaxyBinary, "route", "explain", $"{RouterLab.FarWebServer}:80", "--src", RouterLab.LanAddress,
+            "--socket", lab.ControlSocket);
+        Assert.True(explained.ExitCode == 0 && explained.StandardOutput.Contains("egress:  lon", StringComparison.Ordinal)
+            && explained.StandardOutput.Contains("the destination's country GB", StringComparison.Ordinal), $"explain should name lon and why; {explained.Describe()}");
+
         await lab.VpsServer!.StopAsync();
         await agent.WaitForOutputAsync("egress nyc is DOWN", TimeSpan.FromSeconds(10));
+        explained = await lab.Router.RunAsync(Artifacts.GalaxyBinary, "explain", $"{RouterLab.WebServer}:{PinnedPort}", "--socket", lab.ControlSocket);
+        Assert.True(explained.StandardOutput.Contains("pinned", StringComparison.Ordinal) && explained.StandardOutput.Contains("(none: refused)", StringComparison.Ordinal),
+            $"explain should show the pinned rule refusing while nyc is down; {explained.Describe()}");
 
         // The group may fall back to its other member; the rule pinned to nyc may not: its flow is refused.
         await ExpectVia(lab, $"http://{RouterLab.WebServer}/", "10.9.0.", "with nyc down, the nearest group sends the US destination through lon");
@@ -143,16 +153,18 @@ public sealed class RoutingRulesTests
             Assert.True(failures.Count == 0, $"{failures.Count} of 150 requests failed during the reloads: {string.Join("; ", failures.Take(5))}");
             Assert.Equal(150, answered);
 
-            // A file that does not load is refused and changes nothing.
+            // A file that does not load is refused and changes nothing: `galaxy reload` says why and exits 3.
             File.WriteAllText(Path.Combine(lab.Lab.WorkDirectory, "galaxy.toml"), "[router]\nlan = [\"lan0\"\n");
-            LabNative.Signal(agent.Pid, LabNative.SigHup);
+            var refusedReload = await lab.Router.RunAsync(Artifacts.GalaxyBinary, "reload", "--socket", lab.ControlSocket);
+            Assert.True(refusedReload.ExitCode == 3 && refusedReload.StandardError.Contains("galaxy.toml:", StringComparison.Ordinal),
+                $"a refused reload exits 3 naming the file and line; {refusedReload.Describe()}");
             await agent.WaitForOutputAsync("refused, the running configuration stays", TimeSpan.FromSeconds(10));
             Assert.NotNull(await lab.CurlAsync($"http://{RouterLab.WebServer}/"));
 
             // New rules decide new flows only: port 80 is now rejected, the echo connections carry on.
             Config(Closed);
-            LabNative.Signal(agent.Pid, LabNative.SigHup);
-            await agent.WaitForOutputAsync("configuration reloaded", TimeSpan.FromSeconds(10), occurrences: 6);
+            var reloaded = await lab.Router.RunAsync(Artifacts.GalaxyBinary, "reload", "--socket", lab.ControlSocket);
+            Assert.True(reloaded.ExitCode == 0 && reloaded.StandardOutput.Contains("reloaded: 1 rule(s)", StringComparison.Ordinal), reloaded.Describe());
             var refused = await lab.CurlAsync($"http://{RouterLab.WebServer}/");
             Assert.True(refused is null, $"after the reload, port 80 must be rejected; it was answered: {refused}");
             for (var i = 0; i < held.Count; i++)

@@ -187,6 +187,20 @@ internal sealed class FakeAgent : IAgentControl
 
     public bool Lockdown { get; private set; }
 
+    /// <summary>What the next reload answers.</summary>
+    public ReloadView NextReload { get; set; } = new(true, "1 rule(s), 1 group(s), default 'default'", []);
+
+    /// <summary>The last explain query asked.</summary>
+    public ExplainQuery? LastExplain { get; private set; }
+
+    public Task<ReloadView> ReloadAsync(CancellationToken ct) => Task.FromResult(NextReload);
+
+    public ExplainView? Explain(ExplainQuery query)
+    {
+        LastExplain = query;
+        return new ExplainView(query.ToString(), "default", null, "group", "default", "vps", query.Domain, null, "failover: 'vps' is the first member and up", "text");
+    }
+
     public Task<LockdownState> SetLockdownAsync(bool on, CancellationToken ct)
     {
         Lockdown = on;
