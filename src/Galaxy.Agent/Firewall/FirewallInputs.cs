@@ -25,4 +25,5 @@ internal sealed record FirewallInputs(
     int RelayPort,
     int DnsPort,
     ImmutableArray<EgressFirewall> Egresses,
-    ImmutableArray<WanEndpoint> BootstrapResolvers);
+    ImmutableArray<WanEndpoint> BootstrapResolvers,
+    ImmutableArray<ProcessGroupEgress> ProcessGroups = default);

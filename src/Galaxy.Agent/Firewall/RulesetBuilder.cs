@@ -21,7 +21,7 @@ namespace Galaxy.Agent.Firewall;
 /// <item>IPv6 from the LAN is dropped (no egress carries it yet); nothing is ever forwarded.</item>
 /// </list>
 /// </summary>
-internal static class RulesetBuilder
+internal static partial class RulesetBuilder
 {
     private const byte Icmp = 1;
     private const byte IcmpV6 = 58;
@@ -141,6 +141,8 @@ internal static class RulesetBuilder
         {
             Add(ToEndpoint(Rule().OifName(wan).Mark(EgressSlot.BootstrapDnsMark), resolver).Accept());
         }
+
+        ProcessGroups(inputs, Add);
 
         Add(Rule().Counter().Drop());
     }
