@@ -63,7 +63,7 @@ internal static partial class ConfigLoader
     internal static bool TryParseSshEndpoint(string text, out IPEndPoint? endpoint)
     {
         endpoint = null;
-        if (IPAddress.TryParse(text, out var bare) && (bare.AddressFamily == AddressFamily.InterNetworkV6 || text.Split('.').Length == 4))
+        if (IPAddress.TryParse(text, out var bare) && (bare.AddressFamily == AddressFamily.InterNetworkV6 ? !text.StartsWith('[') : text.Split('.').Length == 4))
         {
             endpoint = new IPEndPoint(bare, 22);
             return true;

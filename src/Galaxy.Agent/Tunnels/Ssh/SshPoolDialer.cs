@@ -37,20 +37,20 @@ internal sealed class SshPoolDialer : IEgressDialer
 
     public bool IsUp(int index) => Volatile.Read(ref _up[index]);
 
-    /// <summary>The connection the next flow takes, or -1 when none is up.</summary>
+    /// <summary>The connection the next flow takes (the up ones in turn), or -1 when none is up.</summary>
     public int Pick()
     {
-        var start = Interlocked.Increment(ref _next);
+        Span<int> up = stackalloc int[_up.Length];
+        var count = 0;
         for (var i = 0; i < _up.Length; i++)
         {
-            var index = (int)((uint)(start + i) % (uint)_up.Length);
-            if (Volatile.Read(ref _up[index]))
+            if (Volatile.Read(ref _up[i]))
             {
-                return index;
+                up[count++] = i;
             }
         }
 
-        return -1;
+        return count == 0 ? -1 : up[(int)((uint)Interlocked.Increment(ref _next) % (uint)count)];
     }
 
     public ValueTask<DialResult> DialTcpAsync(IPEndPoint destination, CancellationToken cancellationToken)

@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+using System.Net;
+using Galaxy.Agent.Firewall;
+
+namespace Galaxy.Agent.Tests.Firewall;
+
+/// <summary>The output rules for SSH egresses' processes, known by their numeric group.</summary>
+public sealed class ProcessGroupRulesTests
+{
+    private static readonly WanEndpoint Server = new(IPAddress.Parse("203.0.113.1"), 2222, Tcp: true);
+
+    private static ImmutableArray<string> Output(params ProcessGroupEgress[] groups) =>
+    [
+        .. RulesetBuilder.Build(new FirewallInputs(["lan0"], "wan0", 7890, 5353, [], [], [.. groups]))
+            .RulesOf(FirewallRuleset.Output).Select(r => r.ToString()),
+    ];
+
+    [Fact]
+    public void An_ssh_group_may_reach_only_its_pinned_server_on_the_WAN_and_the_rest_of_it_is_dropped_and_counted()
+    {
+        var output = Output(new ProcessGroupEgress("nyc", 0x4900, [Server], null));
+        var group = output.Where(r => r.Contains("skgid", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(
+        [
+            "oifname \"wan0\" meta skgid 18688 ip daddr 203.0.113.1 tcp dport 2222 accept",
+            "meta skgid 18688 counter drop",
+        ], group);
+        Assert.Equal("counter drop", output[^1]);
+    }
+
+    [Fact]
+    public void Riding_on_a_tunnel_the_group_may_use_that_device_only_while_it_is_up()
+    {
+        var up = Output(new ProcessGroupEgress("nyc", 0x4901, [], "gxtun0")).Where(r => r.Contains("skgid", StringComparison.Ordinal));
+        Assert.Equal(["oifname \"gxtun0\" meta skgid 18689 accept", "meta skgid 18689 counter drop"], up);
+
+        var down = Output(new ProcessGroupEgress("nyc", 0x4901, [], null)).Where(r => r.Contains("skgid", StringComparison.Ordinal));
+        Assert.Equal(["meta skgid 18689 counter drop"], down);
+    }
+
+    [Fact]
+    public void Without_groups_the_ruleset_is_the_one_it_always_was()
+    {
+        var before = RulesetBuilder.Build(new FirewallInputs(["lan0"], "wan0", 7890, 5353, [], []));
+        var after = RulesetBuilder.Build(new FirewallInputs(["lan0"], "wan0", 7890, 5353, [], [], []));
+        Assert.Equal(before.ToText(), after.ToText());
+    }
+}
