@@ -37,6 +37,9 @@ internal sealed class SshVps : IAsyncDisposable
 
     public string RouterDirectory => Path.Combine(Directory, "router");
 
+    /// <summary>The lab's stand-in for /etc/galaxy-ssh/NAME.</summary>
+    public string InstallDirectory => Path.Combine(_lab.Lab.WorkDirectory, "galaxy-ssh-" + Name);
+
     public LabProcess? Sshd { get; private set; }
 
     /// <summary>Runs galaxy vps ssh for <c>203.0.113.1:2222</c> into the lab's folder.</summary>
@@ -63,16 +66,29 @@ internal sealed class SshVps : IAsyncDisposable
             _userAdded = true;
             await _lab.Inet.RunCheckedAsync("usermod", "-p", "*", User);
             System.IO.Directory.CreateDirectory("/run/sshd");
-            var config = Path.Combine(ServerDirectory, "sshd_config");
+
+            // install.sh's copy: a 0755 folder, the host key 0600, the rest 0644 (sshd reads authorized_keys as the user).
+            System.IO.Directory.CreateDirectory(InstallDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            foreach (var file in (string[])["ssh_host_ed25519_key", "ssh_host_ed25519_key.pub", "authorized_keys", "sshd_config"])
+            {
+                var target = Path.Combine(InstallDirectory, file);
+                File.Copy(Path.Combine(ServerDirectory, file), target, overwrite: true);
+                File.SetUnixFileMode(target, file == "ssh_host_ed25519_key"
+                    ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                    : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            var config = Path.Combine(InstallDirectory, "sshd_config");
             var text = File.ReadAllText(config)
-                .Replace($"/etc/galaxy-ssh/{Name}", ServerDirectory, StringComparison.Ordinal)
-                .Replace($"/run/galaxy-ssh-{Name}.pid", Path.Combine(ServerDirectory, "sshd.pid"), StringComparison.Ordinal);
-            File.WriteAllText(Path.Combine(ServerDirectory, "sshd_config.lab"), text);
-            await _lab.Inet.RunCheckedAsync("/usr/sbin/sshd", "-t", "-f", Path.Combine(ServerDirectory, "sshd_config.lab"), "-o", "StrictModes=no");
+                .Replace($"/etc/galaxy-ssh/{Name}", InstallDirectory, StringComparison.Ordinal)
+                .Replace($"/run/galaxy-ssh-{Name}.pid", Path.Combine(InstallDirectory, "sshd.pid"), StringComparison.Ordinal);
+            File.WriteAllText(config, text);
+            await _lab.Inet.RunCheckedAsync("/usr/sbin/sshd", "-t", "-f", config, "-o", "StrictModes=no");
         }
 
         // StrictModes=no: the lab's folder is under /tmp, which is world-writable (install.sh uses /etc/galaxy-ssh).
-        Sshd = _lab.Inet.Start("/usr/sbin/sshd", "-D", "-e", "-f", Path.Combine(ServerDirectory, "sshd_config.lab"), "-o", "StrictModes=no");
+        Sshd = _lab.Inet.Start("/usr/sbin/sshd", "-D", "-e", "-f", Path.Combine(InstallDirectory, "sshd_config"), "-o", "StrictModes=no");
         await _lab.Inet.WaitForListenerAsync(Port);
     }
 
