@@ -85,6 +85,7 @@ internal sealed partial class AgentHost
             e.Name,
             SshConnectionSpec.GidOf(e.Slot),
             e.Via is null ? [new WanEndpoint(((SshEgressConfig)e.Config).Endpoint.Address, ((SshEgressConfig)e.Config).Endpoint.Port, Tcp: true)] : [],
-            e.Via is { IsUp: true, Device: { } device } ? device : null)),
+            e.Via is { IsUp: true, Device: { } device } ? device : null,
+            e.Via?.Slot.RouteMark)),
     ];
 }

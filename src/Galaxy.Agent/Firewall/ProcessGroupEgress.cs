@@ -13,4 +13,8 @@ namespace Galaxy.Agent.Firewall;
 /// The tunnel device of the egress they ride on, only while that egress is up; null otherwise (then the
 /// processes' packets meet no accept and are dropped: fail closed).
 /// </param>
-internal sealed record ProcessGroupEgress(string Name, uint Gid, ImmutableArray<WanEndpoint> Endpoints, string? ViaDevice);
+/// <param name="ViaRouteMark">
+/// The route mark of the egress they ride on (whether it is up or not): the reroute chain sets it on the
+/// group's packets, so policy routing sends them into that egress's table (its tunnel, or unreachable).
+/// </param>
+internal sealed record ProcessGroupEgress(string Name, uint Gid, ImmutableArray<WanEndpoint> Endpoints, string? ViaDevice, uint? ViaRouteMark = null);

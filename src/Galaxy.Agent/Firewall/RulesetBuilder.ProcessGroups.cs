@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Galaxy.Netlink.NfTables;
 
 namespace Galaxy.Agent.Firewall;
@@ -32,6 +33,28 @@ internal static partial class RulesetBuilder
             }
 
             add(Rule().SkGid(group.Gid).Counter().Drop());
+        }
+    }
+
+    /// <summary>
+    /// The reroute chain: a group riding on another egress gets that egress's route mark
+    /// (<c>meta skgid GID meta mark set MARK</c>), so its packets are routed by that egress's table — into the
+    /// tunnel while it is up, to <c>unreachable</c> when it is not — never by the main table to the WAN.
+    /// (ssh's <c>BindInterface</c> picks the tunnel's source address; the mark picks the route.)
+    /// </summary>
+    private static void Reroute(FirewallInputs inputs, ImmutableArray<ChainRule>.Builder rules)
+    {
+        if (inputs.ProcessGroups.IsDefaultOrEmpty)
+        {
+            return;
+        }
+
+        foreach (var group in inputs.ProcessGroups)
+        {
+            if (group.ViaRouteMark is { } mark)
+            {
+                rules.Add(new(FirewallRuleset.Reroute, Rule().SkGid(group.Gid).SetMark(mark).Build()));
+            }
         }
     }
 }

@@ -51,6 +51,7 @@ internal static partial class RulesetBuilder
         Input(inputs, rules);
         rules.Add(new(FirewallRuleset.Forward, Rule().Counter().Drop().Build()));
         Output(inputs, rules);
+        Reroute(inputs, rules);
         return new FirewallRuleset(rules.ToImmutable());
     }
 

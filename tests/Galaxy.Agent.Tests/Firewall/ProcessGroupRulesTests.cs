@@ -40,6 +40,22 @@ public sealed class ProcessGroupRulesTests
     }
 
     [Fact]
+    public void Riding_on_a_tunnel_the_group_is_routed_by_that_egress_table_up_or_down()
+    {
+        foreach (var device in (string?[])["gxtun0", null])
+        {
+            var ruleset = RulesetBuilder.Build(new FirewallInputs(["lan0"], "wan0", 7890, 5353, [], [], [new ProcessGroupEgress("nyc", 0x4901, [], device, 0x4800)]));
+            var reroute = ruleset.RulesOf(FirewallRuleset.Reroute).Select(r => r.ToString()).ToList();
+            var rule = Assert.Single(reroute);
+            Assert.True(rule.StartsWith("meta skgid 18689 ", StringComparison.Ordinal) && rule.Contains("mark set", StringComparison.Ordinal) && rule.Contains("4800", StringComparison.Ordinal),
+                $"expected the group's packets to get route mark 0x4800, saw: {rule}");
+        }
+
+        var wan = RulesetBuilder.Build(new FirewallInputs(["lan0"], "wan0", 7890, 5353, [], [], [new ProcessGroupEgress("nyc", 0x4900, [Server], null)]));
+        Assert.Empty(wan.RulesOf(FirewallRuleset.Reroute));
+    }
+
+    [Fact]
     public void Without_groups_the_ruleset_is_the_one_it_always_was()
     {
         var before = RulesetBuilder.Build(new FirewallInputs(["lan0"], "wan0", 7890, 5353, [], []));
