@@ -8,8 +8,8 @@ internal static partial class RulesetBuilder
 {
     /// <summary>
     /// For each group: its packets may reach its pinned endpoints on the WAN (<c>oifname WAN meta skgid GID
-    /// ip daddr IP tcp dport PORT accept</c>), or, riding on a tunnel that is up, that tunnel's device
-    /// (<c>oifname DEV meta skgid GID accept</c>). Anything else of the group is dropped and counted
+    /// ip daddr IP tcp dport PORT accept</c>), or, riding on a tunnel that is up, leave with the carrier's route
+    /// mark (<c>meta skgid GID meta mark MARK accept</c>: the carrier's table routes them into its tunnel). Anything else of the group is dropped and counted
     /// (<c>meta skgid GID counter drop</c>), so a refused packet is visible per egress; the chain's final drop
     /// would drop it anyway. Loopback and LAN accepts come earlier (the ssh clients' SOCKS listeners are on lo).
     /// </summary>
@@ -22,9 +22,12 @@ internal static partial class RulesetBuilder
 
         foreach (var group in inputs.ProcessGroups)
         {
-            if (group.ViaDevice is { } device)
+            if (group is { ViaDevice: not null, ViaRouteMark: { } mark })
             {
-                add(Rule().OifName(device).SkGid(group.Gid).Accept());
+                // Rerouted by the reroute chain into the carrier's table: the output hook's oifname is still
+                // the device of the first route lookup (the hook's device is fixed before any chain runs), so
+                // the rule matches the mark; the carrier's table sends it into the tunnel, or nowhere.
+                add(Rule().SkGid(group.Gid).Mark(mark).Accept());
             }
 
             foreach (var endpoint in group.Endpoints.IsDefault ? [] : group.Endpoints)

@@ -30,12 +30,12 @@ public sealed class ProcessGroupRulesTests
     }
 
     [Fact]
-    public void Riding_on_a_tunnel_the_group_may_use_that_device_only_while_it_is_up()
+    public void Riding_on_a_tunnel_the_group_may_leave_with_its_route_mark_only_while_the_carrier_is_up()
     {
-        var up = Output(new ProcessGroupEgress("nyc", 0x4901, [], "gxtun0")).Where(r => r.Contains("skgid", StringComparison.Ordinal));
-        Assert.Equal(["oifname \"gxtun0\" meta skgid 18689 accept", "meta skgid 18689 counter drop"], up);
+        var up = Output(new ProcessGroupEgress("nyc", 0x4901, [], "gxtun0", 0x4800)).Where(r => r.Contains("skgid", StringComparison.Ordinal));
+        Assert.Equal(["meta skgid 18689 meta mark 0x00004800 accept", "meta skgid 18689 counter drop"], up);
 
-        var down = Output(new ProcessGroupEgress("nyc", 0x4901, [], null)).Where(r => r.Contains("skgid", StringComparison.Ordinal));
+        var down = Output(new ProcessGroupEgress("nyc", 0x4901, [], null, 0x4800)).Where(r => r.Contains("skgid", StringComparison.Ordinal));
         Assert.Equal(["meta skgid 18689 counter drop"], down);
     }
 
