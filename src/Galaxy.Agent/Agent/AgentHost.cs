@@ -50,7 +50,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         _logs = logs;
         _logger = logs.Create("agent");
         _driverFactory = driverFactory;
-        _egresses = [.. config.Egresses.Select((e, i) => CreateRuntime(e, new EgressSlot(i)))];
+        _egresses = CreateRuntimes(config);
         _control = new AgentControl(this);
         _flows = new Relay.FlowRegistry(ended: _control.FlowEnded);
     }
@@ -350,7 +350,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
         _config.Relay.Port,
         _config.Dns.Port,
         [.. _egresses.Select(e => e.ToFirewall())],
-        [.. _config.Dns.Bootstrap.Select(b => new WanEndpoint(b.Address, b.Port, Tcp: false))], _config.Dhcp.Enabled ? [_config.Dhcp.Interface] : []);
+        [.. _config.Dns.Bootstrap.Select(b => new WanEndpoint(b.Address, b.Port, Tcp: false))],
+        _config.Dhcp.Enabled ? [_config.Dhcp.Interface] : [],
+        ProcessGroups());
 
     private void ReadLinks()
     {
@@ -493,7 +495,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         {
             switch (egress.Config)
             {
-                case ProxyEgressConfig proxy:
+                case ProxyEgressConfig proxy when proxy.Via is null:
                     egress.Endpoints = [new WanEndpoint(IPAddress.Parse(proxy.Address.Host.Trim('[', ']')), proxy.Address.Port, Tcp: true)];
                     break;
                 case OpenVpnEgressConfig openVpn:
@@ -545,6 +547,8 @@ internal sealed partial class AgentHost : IAsyncDisposable
                 }
 
                 return new EgressRuntime(config, slot, dialer!, null);
+            case SshEgressConfig ssh:
+                return CreateSshRuntime(ssh, slot);
             default:
                 return new EgressRuntime(config, slot, new DeviceDialer(config.Name, null, slot.ProcessMark, timeout), null);
         }

@@ -58,8 +58,14 @@ internal sealed class EgressRuntime
     /// <summary>True when traffic may leave through this egress now.</summary>
     public bool IsUp => _up;
 
-    /// <summary>What the state says the egress should be: a tunnel needs both its supervisor and its device.</summary>
-    public bool ShouldBeUp => Device is null ? TunnelConnected : TunnelConnected && DevicePresent;
+    /// <summary>The egress this one rides on (<c>via</c>), or null.</summary>
+    public EgressRuntime? Via { get; set; }
+
+    /// <summary>
+    /// What the state says the egress should be: a tunnel needs both its supervisor and its device; an egress
+    /// riding on another one needs that one too.
+    /// </summary>
+    public bool ShouldBeUp => (Via?.ShouldBeUp ?? true) && (Device is null ? TunnelConnected : TunnelConnected && DevicePresent);
 
     /// <summary>Publishes the new state; returns true when it changed.</summary>
     public bool SetUp(bool up)

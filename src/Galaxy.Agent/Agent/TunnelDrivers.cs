@@ -8,6 +8,7 @@ internal static class TunnelDrivers
     public static ITunnelDriver? Create(EgressRuntime egress, GalaxyConfig config, ILoggerFactoryLite logs) => egress.Config switch
     {
         OpenVpnEgressConfig openVpn => new OpenVpnDriver(egress, openVpn, egress.PinnedRemotes, config.Router.RuntimeDirectory, logs),
+        SshEgressConfig ssh => new SshDriver(egress, ssh, egress.Via?.Device, logs),
         _ => null,
     };
 }

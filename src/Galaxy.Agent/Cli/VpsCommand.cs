@@ -41,6 +41,7 @@ internal static class VpsCommand
 
         var vps = new Command("vps", "Set up the far end of a tunnel on a rented server.");
         vps.Subcommands.Add(openvpn);
+        vps.Subcommands.Add(VpsSshCommand.Create());
         return vps;
     }
 

@@ -68,8 +68,11 @@ internal static class ConfigChanges
     /// <summary>An egress as the kernel and the tunnels know it (its exit location is routing, so not part of it).</summary>
     private static string Identity(EgressConfig egress) => egress switch
     {
-        OpenVpnEgressConfig openVpn => $"'{openVpn.Name}' (openvpn {openVpn.Profile}{(openVpn.CredentialsFile is null ? "" : ", credentials " + openVpn.CredentialsFile)})",
-        ProxyEgressConfig proxy => $"'{proxy.Name}' ({proxy.Kind} {proxy.Address})",
-        _ => $"'{egress.Name}' ({egress.Kind})",
+        OpenVpnEgressConfig openVpn => $"'{openVpn.Name}' (openvpn {openVpn.Profile}{(openVpn.CredentialsFile is null ? "" : ", credentials " + openVpn.CredentialsFile)}{Via(egress)})",
+        ProxyEgressConfig proxy => $"'{proxy.Name}' ({proxy.Kind} {proxy.Address}{Via(egress)})",
+        SshEgressConfig ssh => $"'{ssh.Name}' (ssh {ssh.User}@{ssh.Endpoint}, key {ssh.Identity}, pin {ssh.KnownHosts}, {ssh.Connections} connection(s){Via(egress)})",
+        _ => $"'{egress.Name}' ({egress.Kind}{Via(egress)})",
     };
+
+    private static string Via(EgressConfig egress) => egress.Via is { } via ? $" via {via.Name}" : "";
 }

@@ -250,9 +250,11 @@ internal static partial class ConfigLoader
                 "openvpn" => ReadOpenVpn(section, name, baseDirectory, errors),
                 "socks5" or "http" => ReadProxy(section, name, type),
                 "direct" => name is null ? null : new DirectEgressConfig(name, section.Line),
+                "ssh" => ReadSsh(section, name, baseDirectory),
                 null => null,
-                _ => Refuse(section, $"unknown egress type '{type}' (known: openvpn, socks5, http, direct)"),
+                _ => Refuse(section, $"unknown egress type '{type}' (known: openvpn, ssh, socks5, http, direct)"),
             };
+            egress = ReadVia(section, egress);
             var exit = ReadExit(section);
             section.ReportUnknownKeys();
             if (egress is not null)
@@ -260,6 +262,8 @@ internal static partial class ConfigLoader
                 result.Add(exit is null ? egress : egress with { Exit = exit });
             }
         }
+
+        CheckVia(result, path, errors);
 
         // Marks and routing tables are allocated per slot (Routing/Policy/EgressSlots): keep the count bounded.
         if (result.Count > Routing.Policy.EgressSlot.MaxEgresses)

@@ -49,6 +49,9 @@ internal abstract record EgressConfig(string Name, int Line)
 
     /// <summary>The configuration's word for this kind (<c>openvpn</c>, <c>socks5</c>, …).</summary>
     public abstract string Kind { get; }
+
+    /// <summary>The egress this one rides on (<c>via = "NAME"</c>; ssh and proxies), and the line of that key; null for the WAN.</summary>
+    public (string Name, int Line)? Via { get; init; }
 }
 
 /// <summary>An OpenVPN tunnel from a user's profile.</summary>

@@ -28,4 +28,5 @@ internal sealed record FirewallInputs(
     int DnsPort,
     ImmutableArray<EgressFirewall> Egresses,
     ImmutableArray<WanEndpoint> BootstrapResolvers,
-    ImmutableArray<string> DhcpInterfaces = default);
+    ImmutableArray<string> DhcpInterfaces = default,
+    ImmutableArray<ProcessGroupEgress> ProcessGroups = default);

@@ -19,6 +19,7 @@ internal sealed record FirewallRuleset(ImmutableArray<ChainRule> Rules)
     public const string Input = "input";
     public const string Forward = "forward";
     public const string Output = "output";
+    public const string Reroute = "reroute";
 
     /// <summary>The base chains, the same in lockdown and in the agent's ruleset, so replacing one by the other never changes a hook.</summary>
     public static ImmutableArray<(string Name, NfBaseChain Chain)> Chains { get; } =
@@ -28,6 +29,8 @@ internal sealed record FirewallRuleset(ImmutableArray<ChainRule> Rules)
         (Input, new NfBaseChain(NfChainType.Filter, NfHook.Input, NfPriority.Filter, NfChainPolicy.Drop)),
         (Forward, new NfBaseChain(NfChainType.Filter, NfHook.Forward, NfPriority.Filter, NfChainPolicy.Drop)),
         (Output, new NfBaseChain(NfChainType.Filter, NfHook.Output, NfPriority.Filter, NfChainPolicy.Drop)),
+        // Marks only (the kernel routes a locally made packet again when a route chain changes its mark); never drops.
+        (Reroute, new NfBaseChain(NfChainType.Route, NfHook.Output, NfPriority.Mangle, NfChainPolicy.Accept)),
     ];
 
     /// <summary>
@@ -76,5 +79,5 @@ internal sealed record FirewallRuleset(ImmutableArray<ChainRule> Rules)
     }
 
     private static string NfNamesText(NfBaseChain chain) =>
-        $"type filter hook {chain.Hook.ToString().ToLowerInvariant()} priority {chain.Priority}; policy {(chain.Policy == NfChainPolicy.Accept ? "accept" : "drop")};";
+        $"type {(chain.Type == NfChainType.Route ? "route" : "filter")} hook {chain.Hook.ToString().ToLowerInvariant()} priority {chain.Priority}; policy {(chain.Policy == NfChainPolicy.Accept ? "accept" : "drop")};";
 }

@@ -22,7 +22,7 @@ namespace Galaxy.Agent.Firewall;
 /// through an egress that carries IPv6, as the egress tables hold no IPv6 route; nothing is ever forwarded.</item>
 /// </list>
 /// </summary>
-internal static class RulesetBuilder
+internal static partial class RulesetBuilder
 {
     private const byte Icmp = 1;
     private const byte IcmpV6 = 58;
@@ -52,6 +52,7 @@ internal static class RulesetBuilder
         Input(inputs, rules);
         rules.Add(new(FirewallRuleset.Forward, Rule().Counter().Drop().Build()));
         Output(inputs, rules);
+        Reroute(inputs, rules);
         return new FirewallRuleset(rules.ToImmutable());
     }
 
@@ -158,6 +159,8 @@ internal static class RulesetBuilder
         {
             Add(ToEndpoint(Rule().OifName(wan).Mark(EgressSlot.BootstrapDnsMark), resolver).Accept());
         }
+
+        ProcessGroups(inputs, Add);
 
         Add(Rule().Counter().Drop());
     }

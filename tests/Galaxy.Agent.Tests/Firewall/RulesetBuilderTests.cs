@@ -65,7 +65,7 @@ public sealed class RulesetBuilderTests
     {
         var ruleset = RulesetBuilder.Build(Inputs("gxtun0"));
         Assert.Equal(["counter drop"], Texts(ruleset, FirewallRuleset.Forward));
-        Assert.All(FirewallRuleset.Chains.Where(c => c.Name != FirewallRuleset.Prerouting), c => Assert.Equal(Galaxy.Netlink.NfTables.NfChainPolicy.Drop, c.Chain.Policy));
+        Assert.All(FirewallRuleset.Chains.Where(c => c.Name is not (FirewallRuleset.Prerouting or FirewallRuleset.Reroute)), c => Assert.Equal(Galaxy.Netlink.NfTables.NfChainPolicy.Drop, c.Chain.Policy));
     }
 
     [Fact]
