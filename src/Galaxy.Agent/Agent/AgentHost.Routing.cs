@@ -137,11 +137,52 @@ internal sealed partial class AgentHost
             return new ReloadResult(false, [e.Message], "the routing could not be compiled; the running configuration stays");
         }
 
+        var removed = ConfigChanges.Removed(_config, loaded);
         _config = _config with { Routing = loaded.Routing, Egresses = loaded.Egresses };
         _router!.Swap(plan);
-        var summary = $"{loaded.Routing.Rules.Length} rule(s), {plan.Groups.Count} group(s), default '{plan.DefaultTarget}'";
+        foreach (var name in removed)
+        {
+            RemoveEgress(_egresses.First(e => e.Name == name));
+        }
+
+        if (!removed.IsEmpty)
+        {
+            // Their endpoints and process rules leave the ruleset now; the reconcile after this event takes down
+            // those that were up (routes, flows).
+            ApplyFirewall();
+        }
+
+        var summary = $"{loaded.Routing.Rules.Length} rule(s), {plan.Groups.Count} group(s), default '{plan.DefaultTarget}'" +
+            (removed.IsEmpty ? "" : $"; removed egress(es): {string.Join(", ", removed)}");
         AgentLog.Reloaded(_logger, summary);
         return new ReloadResult(true, [], summary);
+    }
+}
+
+internal sealed partial class AgentHost
+{
+    /// <summary>Takes an egress out for good: its process stops, the firewall forgets its endpoints, its flows end.</summary>
+    private void RemoveEgress(EgressRuntime egress)
+    {
+        egress.Removed = true;
+        egress.Reason = "removed from the configuration";
+        egress.Endpoints = [];
+        egress.TunnelConnected = false;
+        if (egress.Driver is { } driver)
+        {
+            egress.Driver = null;
+            _drivers.Remove(driver);
+            _ = driver.DisposeAsync().AsTask();
+        }
+
+        if (!egress.IsUp)
+        {
+            var closed = _flows.CloseFlows(egress.Name);
+            if (closed > 0)
+            {
+                AgentLog.FlowsClosed(_logger, closed, egress.Name);
+            }
+        }
     }
 }
 

@@ -81,7 +81,7 @@ internal sealed partial class AgentHost
     /// </summary>
     private ImmutableArray<ProcessGroupEgress> ProcessGroups() =>
     [
-        .. _egresses.Where(e => e.Config is SshEgressConfig).Select(e => new ProcessGroupEgress(
+        .. _egresses.Where(e => e.Config is SshEgressConfig && !e.Removed).Select(e => new ProcessGroupEgress(
             e.Name,
             SshConnectionSpec.GidOf(e.Slot),
             e.Via is null ? [new WanEndpoint(((SshEgressConfig)e.Config).Endpoint.Address, ((SshEgressConfig)e.Config).Endpoint.Port, Tcp: true)] : [],

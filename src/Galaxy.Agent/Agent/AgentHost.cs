@@ -137,6 +137,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
             }
 
             _drivers.Add(driver);
+            egress.Driver = driver;
             driver.Start(report => Post(new TunnelReported(index, report)));
         }
 

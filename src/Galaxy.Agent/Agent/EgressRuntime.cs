@@ -65,7 +65,13 @@ internal sealed class EgressRuntime
     /// What the state says the egress should be: a tunnel needs both its supervisor and its device; an egress
     /// riding on another one needs that one too.
     /// </summary>
-    public bool ShouldBeUp => (Via?.ShouldBeUp ?? true) && (Device is null ? TunnelConnected : TunnelConnected && DevicePresent);
+    public bool ShouldBeUp => !Removed && (Via?.ShouldBeUp ?? true) && (Device is null ? TunnelConnected : TunnelConnected && DevicePresent);
+
+    /// <summary>Taken out of the configuration by a reload: down for good (its slot stays reserved until a restart).</summary>
+    public bool Removed { get; set; }
+
+    /// <summary>The tunnel driver supervising this egress's process, if it has one.</summary>
+    public ITunnelDriver? Driver { get; set; }
 
     /// <summary>Publishes the new state; returns true when it changed.</summary>
     public bool SetUp(bool up)
@@ -81,5 +87,5 @@ internal sealed class EgressRuntime
     }
 
     public EgressFirewall ToFirewall() =>
-        new(Name, Slot, IsUp ? Device : null, Endpoints, AnyWan: Config is DirectEgressConfig);
+        new(Name, Slot, IsUp ? Device : null, Endpoints, AnyWan: Config is DirectEgressConfig && !Removed);
 }

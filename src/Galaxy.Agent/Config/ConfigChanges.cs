@@ -5,7 +5,8 @@ namespace Galaxy.Agent.Config;
 /// <summary>
 /// What differs between the running configuration and a reloaded one outside the routing part (rules,
 /// groups, clients, [routing], the egresses' exits): those differences need a restart of the agent,
-/// because they reshape the firewall, the policy routing, the listeners or the tunnels.
+/// because they reshape the firewall, the policy routing, the listeners or the tunnels. Removing an egress is the
+/// exception: a reload takes it down for good.
 /// </summary>
 internal static class ConfigChanges
 {
@@ -45,11 +46,13 @@ internal static class ConfigChanges
             changes.Add("[log] changed");
         }
 
-        var before = running.Egresses.Select(Identity).ToList();
+        // An egress may be removed (its flows end, its slot stays reserved); adding or changing one needs a restart.
+        var loadedNames = loaded.Egresses.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        var before = running.Egresses.Where(e => loadedNames.Contains(e.Name)).Select(Identity).ToList();
         var after = loaded.Egresses.Select(Identity).ToList();
-        foreach (var removed in before.Except(after))
+        foreach (var changed in before.Except(after))
         {
-            changes.Add($"egress {removed} was removed or changed");
+            changes.Add($"egress {changed} was changed");
         }
 
         foreach (var added in after.Except(before))
@@ -63,6 +66,13 @@ internal static class ConfigChanges
         }
 
         return changes.ToImmutable();
+    }
+
+    /// <summary>The egresses of <paramref name="running"/> that <paramref name="loaded"/> no longer has.</summary>
+    public static ImmutableArray<string> Removed(GalaxyConfig running, GalaxyConfig loaded)
+    {
+        var loadedNames = loaded.Egresses.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. running.Egresses.Select(e => e.Name).Where(name => !loadedNames.Contains(name))];
     }
 
     /// <summary>An egress as the kernel and the tunnels know it (its exit location is routing, so not part of it).</summary>

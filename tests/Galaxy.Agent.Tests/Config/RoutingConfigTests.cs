@@ -231,8 +231,21 @@ public sealed class RoutingConfigTests : IDisposable
         var moved = Load(Head.Replace("192.0.2.10:1080", "192.0.2.12:1080", StringComparison.Ordinal).Replace("[\"lan0\", \"lan1\"]", "[\"lan0\"]", StringComparison.Ordinal));
         var changes = ConfigChanges.NeedingRestart(running, moved);
         Assert.Contains(changes, c => c.Contains("[router] changed", StringComparison.Ordinal));
-        Assert.Contains(changes, c => c.Contains("'nyc' (socks5 socks5://192.0.2.10:1080/) was removed or changed", StringComparison.Ordinal));
+        Assert.Contains(changes, c => c.Contains("'nyc' (socks5 socks5://192.0.2.10:1080/) was changed", StringComparison.Ordinal));
         Assert.Contains(changes, c => c.Contains("'nyc' (socks5 socks5://192.0.2.12:1080/) was added or changed", StringComparison.Ordinal));
+
+        // Removing an egress needs no restart (the reload takes it down); reordering the rest does.
+        var withoutLon = Load(Head.Replace("""
+            [[egress]]
+            name = "lon"
+            type = "http"
+            address = "192.0.2.11:3128"
+            location = [51.5, -0.12]
+
+            """, "", StringComparison.Ordinal));
+        Assert.Empty(ConfigChanges.NeedingRestart(running, withoutLon));
+        Assert.Equal(["lon"], ConfigChanges.Removed(running, withoutLon));
+        Assert.Empty(ConfigChanges.Removed(running, rulesOnly));
     }
 
     private void WriteGeoIp() =>

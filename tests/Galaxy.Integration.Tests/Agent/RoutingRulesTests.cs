@@ -181,6 +181,106 @@ public sealed class RoutingRulesTests
         }
     }
 
+    [Fact]
+    public async Task Removing_an_egress_on_reload_ends_its_flows_only_and_adding_one_needs_a_restart()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        lab.Inet.Start("socat", $"TCP-LISTEN:7,bind={RouterLab.WebServer},fork,reuseaddr", "EXEC:cat");
+        lab.Inet.Start("socat", $"TCP-LISTEN:9,bind={RouterLab.WebServer},fork,reuseaddr", "EXEC:cat");
+        await lab.Inet.WaitForListenerAsync(7);
+        await lab.Inet.WaitForListenerAsync(9);
+        const string Out = """
+            [[egress]]
+            name = "out"
+            type = "direct"
+            """;
+        const string Spare = """
+            [[egress]]
+            name = "spare"
+            type = "direct"
+            """;
+        var agent = await lab.StartAgentAsync(lab.WriteConfig($"""
+            [routing]
+            default = "out"
+
+            [[rule]]
+            name = "via-spare"
+            port = 9
+            to = "spare"
+
+            {Out}
+
+            {Spare}
+            """));
+        await agent.WaitForOutputAsync("egress spare is UP", TimeSpan.FromSeconds(10));
+
+        using var kept = await ConnectAsync(lab, 7);
+        using var doomed = await ConnectAsync(lab, 9);
+        await EchoAsync(kept, "kept");
+        await EchoAsync(doomed, "doomed");
+        var flows = await lab.Router.RunCheckedAsync(Artifacts.GalaxyBinary, "connections", "--socket", lab.ControlSocket);
+        Assert.Contains("spare", flows.StandardOutput, StringComparison.Ordinal);
+
+        // Adding an egress is refused: the running configuration stays, with both egresses.
+        lab.WriteConfig($"""
+            [routing]
+            default = "out"
+
+            {Out}
+
+            {Spare}
+
+            [[egress]]
+            name = "third"
+            type = "direct"
+            """);
+        var added = await lab.Router.RunAsync(Artifacts.GalaxyBinary, "reload", "--socket", lab.ControlSocket);
+        Assert.True(added.ExitCode == 3 && added.StandardError.Contains("'third' (direct) was added", StringComparison.Ordinal), added.Describe());
+
+        // Removing one takes it down for good and ends its flows; the other egress's flows carry on.
+        lab.WriteConfig($"""
+            [routing]
+            default = "out"
+
+            {Out}
+            """);
+        var removed = await lab.Router.RunAsync(Artifacts.GalaxyBinary, "reload", "--socket", lab.ControlSocket);
+        Assert.True(removed.ExitCode == 0 && removed.StandardOutput.Contains("removed egress(es): spare", StringComparison.Ordinal), removed.Describe());
+        await agent.WaitForOutputAsync("egress spare is DOWN", TimeSpan.FromSeconds(10));
+        await EchoAsync(kept, "still kept");
+        var ended = await ReadOrEndAsync(doomed);
+        Assert.True(ended, "the flow through the removed egress must end");
+        var egresses = await lab.Router.RunCheckedAsync(Artifacts.GalaxyBinary, "egresses", "--socket", lab.ControlSocket);
+        Assert.Contains("removed from the configuration", egresses.StandardOutput, StringComparison.Ordinal);
+
+        // New flows to port 9 now go to the default, out.
+        using var again = await ConnectAsync(lab, 9);
+        await EchoAsync(again, "via out");
+    }
+
+    private static async Task<Socket> ConnectAsync(RouterLab lab, int port)
+    {
+        var socket = NetworkNamespace.Run(lab.LanHost.NamespacePath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        await socket.ConnectAsync(IPEndPoint.Parse($"{RouterLab.WebServer}:{port}"), TestContext.Current.CancellationToken);
+        return socket;
+    }
+
+    /// <summary>True when the connection ends (FIN or reset) within 5 s after a probe; false when it still echoes.</summary>
+    private static async Task<bool> ReadOrEndAsync(Socket socket)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await socket.SendAsync("probe"u8.ToArray(), SocketFlags.None, deadline.Token);
+            var buffer = new byte[16];
+            return await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token) == 0;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
     private static async Task ExpectVia(RouterLab lab, string url, string tunnelPrefix, string what)
     {
         var body = await lab.CurlAsync(url);
