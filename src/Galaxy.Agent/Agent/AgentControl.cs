@@ -57,7 +57,8 @@ internal sealed class AgentControl : IAgentControl
                 e.IsUp ? null : DownReason(e),
                 ended.Up + running.Sum(f => f.BytesUp),
                 ended.Down + running.Sum(f => f.BytesDown),
-                running.Count);
+                running.Count,
+                _host.Router?.Latency(e.Name)?.TotalMilliseconds);
         })];
     }
 

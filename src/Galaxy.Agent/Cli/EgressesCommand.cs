@@ -31,7 +31,7 @@ internal static class EgressesCommand
 
         ControlCommandSupport.WriteTable(
             output,
-            ["EGRESS", "KIND", "STATE", "SINCE", "UP", "DOWN", "CONNS", "REASON"],
+            ["EGRESS", "KIND", "STATE", "SINCE", "UP", "DOWN", "CONNS", "LATENCY", "REASON"],
             egresses.Select(e => new[]
             {
                 e.Name,
@@ -41,6 +41,7 @@ internal static class EgressesCommand
                 ControlCommandSupport.Bytes(e.BytesUp),
                 ControlCommandSupport.Bytes(e.BytesDown),
                 e.Connections.ToString(CultureInfo.InvariantCulture),
+                e.LatencyMs is { } latency ? latency.ToString("0.0 'ms'", CultureInfo.InvariantCulture) : "-",
                 e.Reason ?? "-",
             }));
     }

@@ -3,7 +3,8 @@ namespace Galaxy.Agent.Control;
 /// <summary>
 /// One egress as the operator sees it (<c>GET /v1/egresses</c>): its name and kind ("direct", "openvpn",
 /// "socks5", …), whether it is up and since when, the reason of its last change (an error text or null), the
-/// bytes moved through it (up = towards the internet) and how many flows it carries.
+/// bytes moved through it (up = towards the internet), how many flows it carries, and the last latency probe's
+/// round trip through it (lowest-latency groups probe their members; null when not probed).
 /// </summary>
 internal sealed record EgressStatus(
     string Name,
@@ -13,4 +14,5 @@ internal sealed record EgressStatus(
     string? Reason,
     long BytesUp,
     long BytesDown,
-    int Connections);
+    int Connections,
+    double? LatencyMs = null);

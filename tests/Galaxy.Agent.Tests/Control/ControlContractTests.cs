@@ -30,8 +30,8 @@ public sealed class ControlContractTests
         var (status, body) = Call("GET", "/v1/egresses");
         Assert.Equal(200, status);
         Assert.Equal(
-            """[{"name":"vpn","kind":"openvpn","up":true,"since":"2026-11-26T01:01:00+00:00","reason":null,"bytes_up":1000,"bytes_down":2000,"connections":1},""" +
-            """{"name":"backup","kind":"socks5","up":false,"since":"2026-11-26T01:02:00+00:00","reason":"connect: refused","bytes_up":0,"bytes_down":0,"connections":0}]""",
+            """[{"name":"vpn","kind":"openvpn","up":true,"since":"2026-11-26T01:01:00+00:00","reason":null,"bytes_up":1000,"bytes_down":2000,"connections":1,"latency_ms":null},""" +
+            """{"name":"backup","kind":"socks5","up":false,"since":"2026-11-26T01:02:00+00:00","reason":"connect: refused","bytes_up":0,"bytes_down":0,"connections":0,"latency_ms":null}]""",
             body);
     }
 

@@ -258,6 +258,52 @@ public sealed class RoutingRulesTests
         await EchoAsync(again, "via out");
     }
 
+    [Fact]
+    public async Task A_lowest_latency_group_probes_its_members_through_themselves_and_shows_the_latency()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await lab.StartWebServerAsync();
+        var agent = await lab.StartAgentAsync(lab.WriteConfig($"""
+            [routing]
+            default = "fast"
+
+            [[group]]
+            name = "fast"
+            strategy = "lowest-latency"
+            members = ["one", "two"]
+            probe = "{RouterLab.WebServer}:80"
+            probe-interval = 5
+
+            [[egress]]
+            name = "one"
+            type = "direct"
+
+            [[egress]]
+            name = "two"
+            type = "direct"
+            """));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string json;
+        while (true)
+        {
+            json = (await lab.Router.RunCheckedAsync(Artifacts.GalaxyBinary, "egresses", "--json", "--socket", lab.ControlSocket)).StandardOutput;
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (document.RootElement.EnumerateArray().All(e => e.GetProperty("latency_ms").ValueKind == System.Text.Json.JsonValueKind.Number))
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"both members should have been probed within 20 s; egresses: {json}; {agent.Output()}");
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+        }
+
+        var body = await lab.CurlAsync($"http://{RouterLab.WebServer}/");
+        Assert.True(body is not null, "the group should carry the flow through its fastest member");
+        var explained = await lab.Router.RunAsync(Artifacts.GalaxyBinary, "explain", $"{RouterLab.WebServer}:80", "--socket", lab.ControlSocket);
+        Assert.True(explained.StandardOutput.Contains("lowest-latency", StringComparison.Ordinal), explained.Describe());
+    }
+
     private static async Task<Socket> ConnectAsync(RouterLab lab, int port)
     {
         var socket = NetworkNamespace.Run(lab.LanHost.NamespacePath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
