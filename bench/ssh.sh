@@ -27,7 +27,7 @@ chmod 755 "$work"
 agent_pid=
 cleanup() {
   local ns
-  [[ -n $agent_pid ]] && kill "$agent_pid" 2>/dev/null || true
+  if [[ -n $agent_pid ]]; then kill "$agent_pid" 2>/dev/null || true; fi
   for ns in "$lan" "$router" "$inet"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns delete "$ns" 2>/dev/null || true

@@ -27,6 +27,9 @@ public sealed class AgentControlFixture : IAsyncLifetime
         await _lab.StartDnsServerAsync();
         var config = _lab.WriteConfig(
             """
+            [routing]
+            default = "out"
+
             [[egress]]
             name = "out"
             type = "direct"

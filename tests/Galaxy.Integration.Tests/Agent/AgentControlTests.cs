@@ -54,10 +54,10 @@ public sealed class AgentControlTests
             "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--unix-socket", lab.ControlSocket, "http://galaxy/v1/status");
         Assert.True(nobody.StandardOutput.Trim() is "403" or "000", $"nobody got: {nobody.Describe()}");
 
-        // No inet listener of the agent: only its TPROXY sockets on loopback and the resolver.
+        // No inet listener of the agent: only its TPROXY sockets on loopback (IPv4 and IPv6) and the resolver.
         var listeners = await lab.Router.RunCheckedAsync("ss", "-H", "-tlnp");
         Assert.All(listeners.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("galaxy", StringComparison.Ordinal)),
-            l => Assert.Contains("127.0.0.1:", l, StringComparison.Ordinal));
+            l => Assert.True(l.Contains(" 127.0.0.1:", StringComparison.Ordinal) || l.Contains(" [::1]:", StringComparison.Ordinal), l));
         Assert.False(agent.HasExited);
     }
 

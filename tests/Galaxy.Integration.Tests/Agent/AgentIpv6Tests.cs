@@ -9,7 +9,11 @@ namespace Galaxy.Integration.Tests.Agent;
 /// </summary>
 public sealed class AgentIpv6Tests
 {
+    // direct is used only when named: here it is the default for every flow.
     private const string Direct = """
+        [routing]
+        default = "out"
+
         [[egress]]
         name = "out"
         type = "direct"

@@ -12,7 +12,11 @@ namespace Galaxy.Integration.Tests.Dhcp;
 /// </summary>
 public sealed class AgentDhcpTests
 {
+    // direct is used only when named: here it is the default for every flow.
     private const string Direct = """
+        [routing]
+        default = "out"
+
         [[egress]]
         name = "out"
         type = "direct"
