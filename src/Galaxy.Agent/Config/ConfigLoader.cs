@@ -2,8 +2,6 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Text.RegularExpressions;
 using Galaxy.Agent.Tunnels.OpenVpn;
-using Tomlyn.Parsing;
-using Tomlyn.Syntax;
 
 namespace Galaxy.Agent.Config;
 
@@ -25,112 +23,24 @@ internal static partial class ConfigLoader
     [GeneratedRegex("^[A-Za-z0-9_.@-]{1,15}$")]
     private static partial Regex InterfaceNamePattern();
 
-    public static GalaxyConfig LoadFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException([new ConfigError(path, 0, $"cannot read the file: {e.Message}")]);
-        }
-
-        return Load(text, Path.GetFullPath(path));
-    }
+    public static GalaxyConfig LoadFile(string path) => Load(TomlFile.ReadText(path), Path.GetFullPath(path));
 
     /// <summary>Parses and validates; throws <see cref="ConfigException"/> listing every error.</summary>
     public static GalaxyConfig Load(string text, string path)
     {
-        var errors = new List<ConfigError>();
-        var document = SyntaxParser.Parse(text, path, false);
-        foreach (var diagnostic in document.Diagnostics)
-        {
-            if (diagnostic.Kind == DiagnosticMessageKind.Error)
-            {
-                errors.Add(new ConfigError(path, diagnostic.Span.Start.Line + 1, diagnostic.Message));
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ConfigException([.. errors]);
-        }
-
-        var root = new TomlSection(path, "", 0, errors);
-        foreach (var entry in document.KeyValues)
-        {
-            root.Add(entry);
-        }
-
-        var tables = new Dictionary<string, TomlSection>(StringComparer.Ordinal);
-        var egressSections = new List<TomlSection>();
-        var groupSections = new List<TomlSection>();
-        var ruleSections = new List<TomlSection>();
-        var clientSections = new List<TomlSection>();
-        foreach (var table in document.Tables)
-        {
-            var line = table.Span.Start.Line + 1;
-            var name = table.Name is { DotKeys.ChildrenCount: 0 } key ? TomlSection.KeyText(key.Key) : null;
-            var section = new TomlSection(path, name ?? "?", line, errors);
-            foreach (var entry in table.Items)
-            {
-                section.Add(entry);
-            }
-
-            switch (table, name)
-            {
-                case (TableArraySyntax, "egress"):
-                    egressSections.Add(section);
-                    break;
-                case (TableArraySyntax, "group"):
-                    groupSections.Add(section);
-                    break;
-                case (TableArraySyntax, "rule"):
-                    ruleSections.Add(section);
-                    break;
-                case (TableArraySyntax, "client"):
-                    clientSections.Add(section);
-                    break;
-                case (TableSyntax, "router" or "relay" or "dns" or "control" or "routing" or "log" or "dhcp"):
-                    if (!tables.TryAdd(name, section))
-                    {
-                        errors.Add(new ConfigError(path, line, $"[{name}] appears twice (first on line {tables[name].Line})"));
-                    }
-
-                    break;
-                case (TableSyntax, "egress" or "group" or "rule" or "client"):
-                    errors.Add(new ConfigError(path, line, $"{name} entries are a list: write [[{name}]], once per {name}"));
-                    break;
-                default:
-                    errors.Add(new ConfigError(path, line,
-                        $"unknown table '{table.Name}' (known: [router], [relay], [dns], [control], [routing], [log], [dhcp], [[egress]], [[group]], [[rule]], [[client]])"));
-                    break;
-            }
-        }
-
-        root.ReportUnknownKeys();
-        var baseDirectory = Path.GetDirectoryName(path) ?? "/";
-        var router = ReadRouter(Section(tables, "router", path, errors), errors);
-        var relay = ReadRelay(Section(tables, "relay", path, errors));
-        var dns = ReadDns(Section(tables, "dns", path, errors), relay);
-        var control = ReadControl(Section(tables, "control", path, errors));
-        var egresses = ReadEgresses(egressSections, baseDirectory, path, errors);
-        var routing = ReadRouting(Section(tables, "routing", path, errors), groupSections, ruleSections, clientSections, router, egresses, baseDirectory);
-        var log = ReadLog(Section(tables, "log", path, errors));
-        var dhcp = ReadDhcp(Section(tables, "dhcp", path, errors), router);
-
-        if (errors.Count > 0)
-        {
-            throw new ConfigException([.. errors.OrderBy(e => e.File, StringComparer.Ordinal).ThenBy(e => e.Line)]);
-        }
-
+        var file = TomlFile.Parse(text, path, ["router", "relay", "dns", "control", "routing", "log", "dhcp"], ["egress", "group", "rule", "client"]);
+        var errors = file.Errors;
+        var router = ReadRouter(file.Table("router"), errors);
+        var relay = ReadRelay(file.Table("relay"));
+        var dns = ReadDns(file.Table("dns"), relay);
+        var control = ReadControl(file.Table("control"));
+        var egresses = ReadEgresses(file.List("egress"), file.BaseDirectory, path, errors);
+        var routing = ReadRouting(file.Table("routing"), file.List("group"), file.List("rule"), file.List("client"), router, egresses, file.BaseDirectory);
+        var log = ReadLog(file.Table("log"));
+        var dhcp = ReadDhcp(file.Table("dhcp"), router);
+        file.ThrowIfErrors();
         return new GalaxyConfig(path, router!, relay, dns, control, egresses, routing) { Log = log, Dhcp = dhcp };
     }
-
-    private static TomlSection Section(Dictionary<string, TomlSection> tables, string name, string path, List<ConfigError> errors) =>
-        tables.TryGetValue(name, out var section) ? section : new TomlSection(path, name, 0, errors);
 
     private static RouterSettings? ReadRouter(TomlSection section, List<ConfigError> errors)
     {

@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Galaxy.Agent.Config;
-using Tomlyn.Parsing;
-using Tomlyn.Syntax;
 
 namespace Galaxy.Agent.Portal;
 
@@ -45,85 +43,14 @@ internal static partial class PortalSettingsLoader
     [GeneratedRegex("^[a-z][a-z0-9-]{0,14}$")]
     private static partial Regex NamePattern();
 
-    public static PortalSettings LoadFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException([new ConfigError(path, 0, $"cannot read the file: {e.Message}")]);
-        }
-
-        return Load(text, Path.GetFullPath(path));
-    }
+    public static PortalSettings LoadFile(string path) => Load(TomlFile.ReadText(path), Path.GetFullPath(path));
 
     /// <summary>Parses and validates; throws <see cref="ConfigException"/> listing every error.</summary>
     public static PortalSettings Load(string text, string path)
     {
-        var errors = new List<ConfigError>();
-        var document = SyntaxParser.Parse(text, path, false);
-        foreach (var diagnostic in document.Diagnostics)
-        {
-            if (diagnostic.Kind == DiagnosticMessageKind.Error)
-            {
-                errors.Add(new ConfigError(path, diagnostic.Span.Start.Line + 1, diagnostic.Message));
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ConfigException([.. errors]);
-        }
-
-        var root = new TomlSection(path, "", 0, errors);
-        foreach (var entry in document.KeyValues)
-        {
-            root.Add(entry);
-        }
-
-        var tables = new Dictionary<string, TomlSection>(StringComparer.Ordinal);
-        var routerSections = new List<TomlSection>();
-        var credentialSections = new List<TomlSection>();
-        foreach (var table in document.Tables)
-        {
-            var line = table.Span.Start.Line + 1;
-            var name = table.Name is { DotKeys.ChildrenCount: 0 } key ? TomlSection.KeyText(key.Key) : null;
-            var section = new TomlSection(path, name ?? "?", line, errors);
-            foreach (var entry in table.Items)
-            {
-                section.Add(entry);
-            }
-
-            switch (table, name)
-            {
-                case (TableArraySyntax, "router"):
-                    routerSections.Add(section);
-                    break;
-                case (TableArraySyntax, "credentials"):
-                    credentialSections.Add(section);
-                    break;
-                case (TableSyntax, "portal" or "routers"):
-                    if (!tables.TryAdd(name, section))
-                    {
-                        errors.Add(new ConfigError(path, line, $"[{name}] appears twice (first on line {tables[name].Line})"));
-                    }
-
-                    break;
-                case (TableSyntax, "router" or "credentials"):
-                    errors.Add(new ConfigError(path, line, $"write [[{name}]] (a list), once per entry"));
-                    break;
-                default:
-                    errors.Add(new ConfigError(path, line, $"unknown table '{table.Name}' (known: [portal], [routers], [[router]], [[credentials]])"));
-                    break;
-            }
-        }
-
-        root.ReportUnknownKeys();
-        var baseDirectory = Path.GetDirectoryName(path) ?? "/";
-        var portal = tables.TryGetValue("portal", out var p) ? p : new TomlSection(path, "portal", 0, errors);
+        var file = TomlFile.Parse(text, path, ["portal", "routers"], ["router", "credentials"]);
+        var baseDirectory = file.BaseDirectory;
+        var portal = file.Table("portal");
         var template = portal.RequiredString("template");
         var baseFiles = portal.String("base-files", "base-files")!;
         var stateDir = portal.String("state-dir", "/var/lib/galaxy/instances")!;
@@ -145,14 +72,10 @@ internal static partial class PortalSettingsLoader
 
         portal.ReportUnknownKeys();
 
-        var credentials = ReadCredentials(credentialSections, baseDirectory);
-        var routers = ReadRouters(tables.TryGetValue("routers", out var r) ? r : new TomlSection(path, "routers", 0, errors), routerSections, credentials);
+        var credentials = ReadCredentials(file.List("credentials"), baseDirectory);
+        var routers = ReadRouters(file.Table("routers"), file.List("router"), credentials);
 
-        if (errors.Count > 0)
-        {
-            throw new ConfigException([.. errors.OrderBy(e => e.Line)]);
-        }
-
+        file.ThrowIfErrors();
         return new PortalSettings(
             path,
             Path.GetFullPath(template!, baseDirectory),
