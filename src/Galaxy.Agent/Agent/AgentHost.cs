@@ -440,20 +440,21 @@ internal sealed partial class AgentHost : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Where the agent's resolver forwards: through the first egress of the default that is up (so a <c>direct</c>
+    /// egress carries DNS only when the default names it), to the configured resolvers or the ones it pushed.
+    /// </summary>
     private Dns.DnsUpstream? DnsUpstream()
     {
-        foreach (var egress in _egresses)
+        if (_router?.FirstUpDefaultEgress() is not { } egress)
         {
-            if (egress.IsUp)
-            {
-                IReadOnlyList<IPEndPoint> servers = !_config.Dns.Servers.IsEmpty
-                    ? _config.Dns.Servers
-                    : [.. egress.PushedDns.Select(a => new IPEndPoint(a, 53))];
-                return servers.Count == 0 ? null : new Dns.DnsUpstream(egress.Dialer, servers);
-            }
+            return null;
         }
 
-        return null;
+        IReadOnlyList<IPEndPoint> servers = !_config.Dns.Servers.IsEmpty
+            ? _config.Dns.Servers
+            : [.. egress.PushedDns.Select(a => new IPEndPoint(a, 53))];
+        return servers.Count == 0 ? null : new Dns.DnsUpstream(egress.Dialer, servers);
     }
 
     private void StartRelays()

@@ -76,6 +76,20 @@ internal sealed class FlowRouter : IEgressHealth
         return new RouteExplanation(decision, dialer?.Name, why);
     }
 
+    /// <summary>The first egress of the default (<see cref="RoutingPlan.DefaultEgresses"/>) that is up, or null.</summary>
+    public EgressRuntime? FirstUpDefaultEgress()
+    {
+        foreach (var name in _plan.DefaultEgresses)
+        {
+            if (_egresses.TryGetValue(name, out var egress) && egress.IsUp)
+            {
+                return egress;
+            }
+        }
+
+        return null;
+    }
+
     public bool IsUp(string egress) => _egresses.TryGetValue(egress, out var runtime) && runtime.IsUp;
 
     public int Connections(string egress) => _flows.ConnectionsOf(egress);

@@ -12,13 +12,14 @@ namespace Galaxy.Agent.Agent;
 /// </summary>
 internal sealed class RoutingPlan
 {
-    private RoutingPlan(RoutingSettings settings, RouteTable table, FrozenDictionary<string, EgressGroup> groups, string defaultTarget)
+    private RoutingPlan(RoutingSettings settings, RouteTable table, FrozenDictionary<string, EgressGroup> groups, string defaultTarget, bool defaultIsEgress)
     {
         Settings = settings;
         Table = table;
         Groups = groups;
         DefaultTarget = defaultTarget;
         NeedsDomains = settings.NeedsDomains;
+        DefaultEgresses = groups.TryGetValue(defaultTarget, out var group) ? group.Members : defaultIsEgress ? [defaultTarget] : [];
     }
 
     public RoutingSettings Settings { get; }
@@ -29,6 +30,13 @@ internal sealed class RoutingPlan
 
     /// <summary>The egress or group that takes flows no rule matched.</summary>
     public string DefaultTarget { get; }
+
+    /// <summary>
+    /// The egresses the default may use, in order: the default egress, or the default group's members (none when
+    /// the implicit group has no member). The agent's own DNS forwarding goes through the first of them that is up,
+    /// so a <c>direct</c> egress carries DNS only when it is named as (or in) the default.
+    /// </summary>
+    public System.Collections.Immutable.ImmutableArray<string> DefaultEgresses { get; }
 
     /// <summary>Whether a rule matches on names: the relay then sniffs TCP flows, and the resolver's memory is asked.</summary>
     public bool NeedsDomains { get; }
@@ -63,7 +71,8 @@ internal sealed class RoutingPlan
         }
 
         var table = RouteTable.Compile(settings.Rules, defaultTarget, countries);
-        return new RoutingPlan(settings, table, groups.ToFrozenDictionary(StringComparer.Ordinal), defaultTarget);
+        var defaultIsEgress = settings.Default is { } named && !groups.ContainsKey(named) && egresses.Any(e => e.Name == named);
+        return new RoutingPlan(settings, table, groups.ToFrozenDictionary(StringComparer.Ordinal), defaultTarget, defaultIsEgress);
     }
 
     private static EgressGroup Create(

@@ -169,6 +169,22 @@ public sealed class FlowRouterTests : IDisposable
     }
 
     [Fact]
+    public void The_agents_own_dns_goes_through_the_default_and_so_never_through_an_unnamed_direct_egress()
+    {
+        var (router, egresses) = Router(Egresses);
+        Up(egresses, "nyc", "lon", "out");
+        Assert.Equal("nyc", router.FirstUpDefaultEgress()?.Name);
+
+        egresses["nyc"].SetUp(false);
+        egresses["lon"].SetUp(false);
+        Assert.True(router.FirstUpDefaultEgress() is null, "with every tunnel down, DNS must not fall back to the direct egress nobody named");
+
+        var (named, namedEgresses) = Router(Egresses + "[routing]\ndefault = \"out\"\n");
+        Up(namedEgresses, "out");
+        Assert.Equal("out", named.FirstUpDefaultEgress()?.Name);
+    }
+
+    [Fact]
     public void A_swapped_plan_decides_new_flows()
     {
         var (router, egresses) = Router(Egresses);
