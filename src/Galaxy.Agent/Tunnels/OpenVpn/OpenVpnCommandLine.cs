@@ -101,6 +101,12 @@ internal static class OpenVpnCommandLine
             arguments.AddRange(["--pull-filter", "ignore", pushed]);
         }
 
+        // OpenVPN drops a tunnel packet addressed to its own server ("Recursive routing detected") in case the
+        // route to that server leads back into the tunnel. With Galaxy it cannot: OpenVPN's socket carries its
+        // mark, which routes by the WAN alone, and the firewall lets that mark out on the WAN only. Without this,
+        // flows to the VPS itself (a site on it, an SSH egress riding on the tunnel) vanish without a trace.
+        arguments.Add("--allow-recursive-routing");
+
         // 1 = OpenVPN may run its own built-in helpers only; the profile has no script to run anyway.
         arguments.AddRange(["--script-security", "1"]);
 

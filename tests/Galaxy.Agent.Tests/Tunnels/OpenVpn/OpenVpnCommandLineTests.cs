@@ -10,7 +10,7 @@ public sealed class OpenVpnCommandLineTests
     internal static readonly ImmutableHashSet<string> GalaxyOptions =
     [
         "--config", "--dev", "--dev-type", "--persist-tun", "--mark", "--management", "--management-client", "--management-hold",
-        "--management-query-passwords", "--route-noexec", "--pull-filter", "--script-security", "--auth-retry",
+        "--management-query-passwords", "--route-noexec", "--pull-filter", "--allow-recursive-routing", "--script-security", "--auth-retry",
         "--remote", "--nobind", "--verb", "--suppress-timestamps",
         "--hand-window", "--server-poll-timeout", "--ping", "--ping-restart",
     ];
@@ -39,6 +39,7 @@ public sealed class OpenVpnCommandLineTests
             "--pull-filter", "ignore", "route",
             "--pull-filter", "ignore", "route-ipv6",
             "--pull-filter", "ignore", "block-outside-dns",
+            "--allow-recursive-routing",
             "--script-security", "1",
             "--auth-retry", "none",
             "--remote", "192.0.2.1", "1194", "udp4",
