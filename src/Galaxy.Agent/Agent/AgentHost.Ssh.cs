@@ -48,14 +48,20 @@ internal sealed partial class AgentHost
     }
 
     /// <summary>A proxy reached through another egress: its handshake runs over the carrier's dialer.</summary>
-    private static EgressRuntime CreateRiding(ProxyEgressConfig proxy, EgressSlot slot, EgressRuntime via)
+    private static EgressRuntime CreateRiding(ProxyEgressConfig proxy, EgressSlot slot, EgressRuntime via) =>
+        CreateProxyRuntime(proxy, slot, via.Dialer, via.Name);
+
+    /// <summary>A SOCKS5 or HTTP CONNECT egress, with its credentials, dialing the proxy over <paramref name="transport"/>.</summary>
+    private static EgressRuntime CreateProxyRuntime(ProxyEgressConfig proxy, EgressSlot slot, IEgressDialer transport, string? via)
     {
         var timeout = TimeSpan.FromSeconds(10);
         var endpoint = new IPEndPoint(IPAddress.Parse(proxy.Address.Host.Trim('[', ']')), proxy.Address.Port);
-        var name = string.Create(CultureInfo.InvariantCulture, $"{proxy.Name} ({proxy.ProxyKind} {endpoint} via {via.Name})");
+        var name = via is null
+            ? string.Create(CultureInfo.InvariantCulture, $"{proxy.Name} ({proxy.ProxyKind} {endpoint})")
+            : string.Create(CultureInfo.InvariantCulture, $"{proxy.Name} ({proxy.ProxyKind} {endpoint} via {via})");
         IEgressDialer dialer = proxy.ProxyKind == "socks5"
-            ? new Socks5Dialer(name, endpoint, null, via.Dialer, timeout)
-            : new HttpConnectDialer(name, endpoint, null, via.Dialer, timeout);
+            ? new Socks5Dialer(name, endpoint, proxy.Credentials, transport, timeout)
+            : new HttpConnectDialer(name, endpoint, proxy.Credentials, transport, timeout);
         return new EgressRuntime(proxy, slot, dialer, null);
     }
 

@@ -473,7 +473,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
 
         // 127.0.0.1 and [::1] (TPROXY targets of each family); IPv6 is skipped where the host has none.
         var listeners = RelayListeners.Open(_config.Relay.Port, options, _logger);
-        var tcp = new TcpRelay(listeners.Tcp, RouteTcp, loops, options, registry: _flows);
+        var tcp = new TcpRelay(listeners.Tcp, RouteTcp, loops, options, registry: _flows, logger: _logger);
         tcp.Start();
         _relays.Add(tcp);
         TcpRelay = tcp;
@@ -543,12 +543,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
             case OpenVpnEgressConfig:
                 return new EgressRuntime(config, slot, new DeviceDialer(config.Name, slot.DeviceName, slot.RouteMark, timeout), slot.DeviceName);
             case ProxyEgressConfig proxy:
-                if (!EgressUri.TryParse(proxy.Address.ToString(), slot.ProcessMark, null, out var dialer, out var error))
-                {
-                    throw new ConfigException($"egress {config.Name}: {error}");
-                }
-
-                return new EgressRuntime(config, slot, dialer!, null);
+                // Reached on the WAN by a socket with the egress's process mark: the firewall lets that mark
+                // reach this proxy's address and port, nothing else.
+                return CreateProxyRuntime(proxy, slot, new DeviceDialer("wan", null, slot.ProcessMark, timeout), via: null);
             case SshEgressConfig ssh:
                 return CreateSshRuntime(ssh, slot);
             default:

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Text.RegularExpressions;
+using Galaxy.Agent.Egress.Proxy;
 using Galaxy.Agent.Tunnels.OpenVpn;
 
 namespace Galaxy.Agent.Config;
@@ -158,7 +159,7 @@ internal static partial class ConfigLoader
             EgressConfig? egress = type switch
             {
                 "openvpn" => ReadOpenVpn(section, name, baseDirectory, errors),
-                "socks5" or "http" => ReadProxy(section, name, type),
+                "socks5" or "http" => ReadProxy(section, name, type, baseDirectory),
                 "direct" => name is null ? null : new DirectEgressConfig(name, section.Line),
                 "ssh" => ReadSsh(section, name, baseDirectory),
                 null => null,
@@ -226,9 +227,10 @@ internal static partial class ConfigLoader
         return new OpenVpnEgressConfig(name, section.Line, profilePath, credentialsPath, imported.Profile);
     }
 
-    private static ProxyEgressConfig? ReadProxy(TomlSection section, string? name, string type)
+    private static ProxyEgressConfig? ReadProxy(TomlSection section, string? name, string type, string baseDirectory)
     {
         var address = section.RequiredString("address");
+        var credentialsFile = section.String("credentials");
         if (address is null || name is null)
         {
             return null;
@@ -242,7 +244,26 @@ internal static partial class ConfigLoader
             return null;
         }
 
-        return new ProxyEgressConfig(name, section.Line, type, uri);
+        if (uri.UserInfo.Length > 0)
+        {
+            // Passwords stay out of galaxy.toml (which status output, logs and backups quote): a file of their own.
+            section.Error(section.LineOfKey("address"), "'address' holds no user name or password: put them in a file named by 'credentials' (the user name on the first line, the password on the second)");
+            return null;
+        }
+
+        ProxyCredentials? credentials = null;
+        if (credentialsFile is not null)
+        {
+            var path = Path.GetFullPath(credentialsFile, baseDirectory);
+            credentials = ProxyCredentialsFile.Read(path, out var problem);
+            if (problem is not null)
+            {
+                section.Error(section.LineOfKey("credentials"), $"egress '{name}': credentials file {path}: {problem}");
+                return null;
+            }
+        }
+
+        return new ProxyEgressConfig(name, section.Line, type, uri, credentials);
     }
 
     private static void CheckInterface(TomlSection section, string name, int line)

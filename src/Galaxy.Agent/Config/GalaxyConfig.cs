@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using Galaxy.Agent.Egress.Proxy;
 using Galaxy.Agent.Routing.Rules;
 using Galaxy.Agent.Tunnels.OpenVpn;
 
@@ -63,8 +64,9 @@ internal sealed record OpenVpnEgressConfig(string Name, int Line, string Profile
     public override string Kind => "openvpn";
 }
 
-/// <summary>An upstream proxy (SOCKS5 or HTTP CONNECT) reached directly on the WAN.</summary>
-internal sealed record ProxyEgressConfig(string Name, int Line, string ProxyKind, Uri Address) : EgressConfig(Name, Line)
+/// <summary>An upstream proxy (SOCKS5 or HTTP CONNECT), reached on the WAN or through another egress (<c>via</c>).</summary>
+/// <param name="Credentials">User name and password (RFC 1929 for SOCKS5, basic auth for HTTP), read at load from the <c>credentials</c> file; null for none.</param>
+internal sealed record ProxyEgressConfig(string Name, int Line, string ProxyKind, Uri Address, ProxyCredentials? Credentials = null) : EgressConfig(Name, Line)
 {
     public override string Kind => ProxyKind;
 }

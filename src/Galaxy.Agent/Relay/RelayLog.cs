@@ -9,4 +9,8 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 6000, Level = LogLevel.Warning,
         Message = "relay: no IPv6 listener on {EndPoint} ({Reason}); IPv6 from the LAN is dropped by the firewall")]
     public static partial void Ipv6Unavailable(ILogger logger, IPEndPoint endPoint, string reason);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Debug,
+        Message = "relay: {Source} -> {Destination} through {Egress}: {Outcome}: {Reason}; the client is reset")]
+    public static partial void DialFailed(ILogger logger, IPEndPoint source, IPEndPoint destination, string egress, Egress.DialOutcome outcome, string? reason);
 }

@@ -38,7 +38,9 @@ internal sealed class HttpConnectDialer(string name, IPEndPoint proxy, ProxyCred
                         return DialResult.Connected(socket, channel.TakeRemainder());
                     case HttpConnectDecode.Refused:
                         socket.Dispose();
-                        return DialResult.Failure(Map(status), $"HTTP proxy {proxy}: CONNECT {destination}: status {status}");
+                        return DialResult.Failure(Map(status), status is 401 or 407
+                            ? $"HTTP proxy {proxy}: CONNECT {destination}: status {status}: {(credentials is null ? "the proxy wants credentials and none are configured" : $"the proxy refused the credentials of user {credentials.Username}")}"
+                            : $"HTTP proxy {proxy}: CONNECT {destination}: status {status}");
                     case HttpConnectDecode.Invalid:
                         socket.Dispose();
                         return DialResult.Failure(DialOutcome.Failed, $"HTTP proxy {proxy} answered something that is not an HTTP/1.x response");
@@ -67,7 +69,8 @@ internal sealed class HttpConnectDialer(string name, IPEndPoint proxy, ProxyCred
 
     private static DialOutcome Map(int status) => status switch
     {
-        403 or 407 => DialOutcome.Rejected,
+        // 401: what some proxies (tinyproxy's BasicAuth) answer a CONNECT with bad credentials instead of 407.
+        401 or 403 or 407 => DialOutcome.Rejected,
         502 => DialOutcome.Refused,
         503 => DialOutcome.Unreachable,
         504 => DialOutcome.TimedOut,

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Relay.Splice;
+using Microsoft.Extensions.Logging;
 
 namespace Galaxy.Agent.Relay.Tcp;
 
@@ -28,6 +29,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly Action<FlowSummary>? _onFlowClosed;
     private readonly FlowRegistry? _registry;
+    private readonly ILogger? _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task[] _acceptLoops = [];
     private int _nextLoop;
@@ -36,8 +38,8 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private long _dialFailures;
 
     public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null,
-        FlowRegistry? registry = null)
-        : this([listener], route, loops, options, onFlowClosed, registry)
+        FlowRegistry? registry = null, ILogger? logger = null)
+        : this([listener], route, loops, options, onFlowClosed, registry, logger)
     {
     }
 
@@ -46,10 +48,11 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     /// SO_REUSEPORT so the kernel spreads new connections over them); each has its own accept loop.
     /// </summary>
     public TcpRelay(IReadOnlyList<Socket> listeners, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options,
-        Action<FlowSummary>? onFlowClosed = null, FlowRegistry? registry = null)
+        Action<FlowSummary>? onFlowClosed = null, FlowRegistry? registry = null, ILogger? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(listeners.Count);
         _registry = registry;
+        _logger = logger;
         _listeners = [.. listeners];
         _route = route;
         _loops = loops;
@@ -195,6 +198,11 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 if (dial.Outcome is not (DialOutcome.Rejected or DialOutcome.Dropped))
                 {
                     Interlocked.Increment(ref _dialFailures);
+                }
+
+                if (_logger is not null)
+                {
+                    RelayLog.DialFailed(_logger, source, destination, dialer.Name, dial.Outcome, dial.Reason);
                 }
 
                 // Dropped by policy: the client hears nothing more (no FIN, no reset).
