@@ -67,8 +67,11 @@ internal static partial class RulesetBuilder
             // Packets of flows the relay already holds: straight to their socket, no new tproxy lookup.
             Add(Rule().IifName(lan).L4Proto(RuleBuilder.Tcp).SocketTransparent().SetMark(EgressSlot.InterceptMark).Accept());
 
-            // IPv6 to the router itself: neighbour discovery only (the input chain takes ICMPv6 alone).
+            // IPv6 to the router itself: neighbour discovery only (the input chain takes ICMPv6 alone). A LAN
+            // host's neighbour solicitation for the router goes to a solicited-node multicast group, not to
+            // a local address: accepted too (multicast is never forwarded, so it reaches the input chain only).
             Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(IcmpV6).FibDaddrTypeLocal().Accept());
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(IcmpV6).FibDaddrTypeMulticast().Accept());
 
             // DNS to any resolver: answered by the agent.
             Add(Rule().IifName(lan).UdpDport(53).TproxyV4(IPAddress.Loopback, dns).SetMark(EgressSlot.InterceptMark).Accept());

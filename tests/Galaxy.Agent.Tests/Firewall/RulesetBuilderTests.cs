@@ -94,6 +94,12 @@ public sealed class RulesetBuilderTests
 
         // Besides the relay, IPv6 from the LAN is accepted only for neighbour discovery with the router.
         var ipv6Accepts = rules.Where(r => r.Contains("ipv6", StringComparison.Ordinal) && r.EndsWith("accept", StringComparison.Ordinal) && !r.Contains("tproxy", StringComparison.Ordinal));
-        Assert.Equal(["iifname \"lan0\" meta nfproto ipv6 meta l4proto ipv6-icmp fib daddr type local accept"], ipv6Accepts);
+        // (A host's solicitation for the router's address goes to a solicited-node multicast group.)
+        Assert.Equal(
+            [
+                "iifname \"lan0\" meta nfproto ipv6 meta l4proto ipv6-icmp fib daddr type local accept",
+                "iifname \"lan0\" meta nfproto ipv6 meta l4proto ipv6-icmp fib daddr type multicast accept",
+            ],
+            ipv6Accepts);
     }
 }

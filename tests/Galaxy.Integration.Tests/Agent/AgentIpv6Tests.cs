@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 
 namespace Galaxy.Integration.Tests.Agent;
 
@@ -26,11 +25,8 @@ public sealed class AgentIpv6Tests
         await lab.LanHost.AddAddressAsync("eth0", "2001:db8:100::2/64");
         await lab.Router.AddAddressAsync("lan0", "2001:db8:100::1/64");
         await lab.LanHost.AddRouteAsync("default", "via", "2001:db8:100::1");
-        // The ruleset answers neighbour discovery only when it is addressed to the router itself, so the LAN
-        // host is told the router's link address (the router resolves the host's itself, unicast back).
-        var links = await lab.Router.RunCheckedAsync("ip", "-j", "link", "show", "lan0");
-        var mac = JsonDocument.Parse(links.StandardOutput).RootElement[0].GetProperty("address").GetString()!;
-        await lab.LanHost.RunCheckedAsync("ip", "-6", "neigh", "replace", "2001:db8:100::1", "lladdr", mac, "dev", "eth0", "nud", "permanent");
+        // No static neighbour: the LAN host finds the router's link address by neighbour discovery, which
+        // the ruleset lets through (solicited-node multicast to the router, and its answer).
         await lab.StartWebServerAsync();
         var agent = await lab.StartAgentAsync(lab.WriteConfig(Direct));
         var capture = await lab.Router.CaptureAsync("wan0");

@@ -171,6 +171,15 @@ public sealed partial class RuleBuilder
         return this;
     }
 
+    /// <summary><c>fib daddr type multicast</c>: cmp RTN_MULTICAST (5, host order).</summary>
+    public RuleBuilder FibDaddrTypeMulticast()
+    {
+        _expressions.Add(new FibExpression(NfFibInputs.DestinationAddress, NfFibResult.AddressType));
+        _expressions.Add(new CmpExpression(1, NfCmpOp.Equal, NfKey.HostU32(5)));
+        _text.Add("fib daddr type multicast");
+        return this;
+    }
+
     // ---- statements and verdicts ----
 
     /// <summary><c>counter</c>.</summary>
