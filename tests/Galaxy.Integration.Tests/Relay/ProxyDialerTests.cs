@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Egress.Proxy;
 using Galaxy.Agent.Relay;
@@ -77,9 +78,32 @@ public sealed class ProxyDialerTests
         Assert.Equal(1, relay.Refused);
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("socks5")]
+    [InlineData("http")]
+    public async Task An_ipv6_flow_rides_a_proxy_reached_over_ipv4(string kind)
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await StartWebServerAsync(lab, ipv6: true);
+        IEgressDialer Proxied(IEgressDialer transport) => kind == "socks5"
+            ? new Socks5Dialer("socks", Proxy(SocksPort), null, transport, TimeSpan.FromSeconds(5))
+            : new HttpConnectDialer("http", Proxy(HttpProxyPort), new ProxyCredentials("alice", "s3cret"), transport, TimeSpan.FromSeconds(5));
+        await (kind == "socks5" ? StartDanteAsync(lab) : StartTinyproxyAsync(lab));
+        await using var relay = Relay(lab, Proxied, AddressFamily.InterNetworkV6);
+
+        var page = await lab.Client.RunAsync("curl", "-sS", "--max-time", "10", $"http://[{TproxyLab.ServerAddress6}]:{WebPort}/");
+
+        // The proxy (in the server's namespace) dialed the IPv6 destination itself: the web server saw the
+        // server's own address, not the router's (2001:db8:113::1); forwarding is off, so only the relay carries it.
+        Assert.True(page.Succeeded, page.Describe());
+        var peer = page.StandardOutput.Trim();
+        Assert.True(peer.StartsWith("peer=[", StringComparison.Ordinal), $"expected peer=[ADDRESS], saw {peer}");
+        Assert.Equal(IPAddress.Parse(TproxyLab.ServerAddress6), IPAddress.Parse(peer["peer=[".Length..].TrimEnd(']')));
+    }
+
     private static IPEndPoint Proxy(int port) => TproxyLab.ServerEndPoint(port);
 
-    private static async Task StartWebServerAsync(TproxyLab lab)
+    private static async Task StartWebServerAsync(TproxyLab lab, bool ipv6 = false)
     {
         // Reads the request up to its blank line first (closing with unread bytes would reset the reply
         // away), then answers with the address the connection came from.
@@ -88,7 +112,7 @@ public sealed class ProxyDialerTests
             sed '/^\r$/q' >/dev/null
             printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\npeer=%s\n' "$SOCAT_PEERADDR"
             """, TestContext.Current.CancellationToken);
-        lab.Server.Start("socat", $"TCP-LISTEN:{WebPort},reuseaddr,fork", $"EXEC:sh {script}");
+        lab.Server.Start("socat", ipv6 ? $"TCP6-LISTEN:{WebPort},ipv6only=1,reuseaddr,fork" : $"TCP-LISTEN:{WebPort},reuseaddr,fork", $"EXEC:sh {script}");
         await lab.Server.WaitForListenerAsync(WebPort);
     }
 
@@ -99,7 +123,7 @@ public sealed class ProxyDialerTests
         await File.WriteAllTextAsync(config, $$"""
             logoutput: stderr
             internal: {{TproxyLab.ServerAddress}} port = {{SocksPort}}
-            external: {{TproxyLab.ServerAddress}}
+            external: eth0
             clientmethod: none
             socksmethod: none
             user.privileged: root
@@ -107,6 +131,7 @@ public sealed class ProxyDialerTests
             client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
             socks block { from: 0.0.0.0/0 to: {{TproxyLab.ServerAddress}}/32 port = 81 }
             socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
+            socks pass { from: 0.0.0.0/0 to: ::/0 }
             """, TestContext.Current.CancellationToken);
         lab.Server.Start("danted", "-f", config, "-p", Path.Combine(lab.Lab.WorkDirectory, "danted.pid"));
         await lab.Server.WaitForListenerAsync(SocksPort);
@@ -130,13 +155,13 @@ public sealed class ProxyDialerTests
         await lab.Server.WaitForListenerAsync(HttpProxyPort);
     }
 
-    private static RelayHandle Relay(TproxyLab lab, Func<IEgressDialer, IEgressDialer> proxy)
+    private static RelayHandle Relay(TproxyLab lab, Func<IEgressDialer, IEgressDialer> proxy, AddressFamily family = AddressFamily.InterNetwork)
     {
         // The proxy is reached on the WAN by a socket carrying the egress mark (no device binding).
         var wan = new DeviceDialer("wan", device: null, TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
         var dialer = proxy(wan);
         var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
-        var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
+        var listener = TcpRelay.Listen(TproxyLab.RelayEndPoint(family), 128, lab.RouterSockets);
         var relay = new TcpRelay(listener, (_, _, _) => new FlowRoute(dialer), [loop], new TcpRelayOptions());
         relay.Start();
         return new RelayHandle(relay, loop);
