@@ -10,7 +10,7 @@ namespace Galaxy.Agent.Egress;
 /// nor re-enter the relay's interception. Without a device the socket is only marked, and policy routing
 /// for that mark decides where it goes (how an upstream proxy on the WAN is reached).
 /// </summary>
-internal sealed class DeviceDialer : IEgressDialer
+internal sealed class DeviceDialer : IInLoopConnectDialer
 {
     private readonly string? _device;
     private readonly uint _mark;
@@ -32,6 +32,8 @@ internal sealed class DeviceDialer : IEgressDialer
     }
 
     public string Name { get; }
+
+    public TimeSpan ConnectTimeout => _connectTimeout;
 
     public async ValueTask<DialResult> DialTcpAsync(IPEndPoint destination, CancellationToken cancellationToken)
     {
@@ -59,6 +61,41 @@ internal sealed class DeviceDialer : IEgressDialer
         {
             socket.Dispose();
             return DialResult.Failure(DialOutcome.TimedOut, $"no answer from {destination} via {this} within {_connectTimeout.TotalSeconds:0.#} s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public DialResult StartConnect(IPEndPoint destination)
+    {
+        var socket = _sockets(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            SocketOptions.SetMark(socket, _mark);
+            if (_device is not null)
+            {
+                SocketOptions.BindToDevice(socket, _device);
+            }
+
+            socket.NoDelay = true;
+
+            // Non-blocking from .NET's own view too: the connect is a plain syscall (EINPROGRESS), so the
+            // socket is not registered with .NET's socket engine.
+            socket.Blocking = false;
+            socket.Connect(destination);
+            return DialResult.Connected(socket);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            return DialResult.Connected(socket);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            return DialResult.FromSocketError(e.SocketErrorCode);
         }
         catch
         {

@@ -18,6 +18,9 @@ internal enum FlowCloseReason
     /// <summary>The control plane closed it (its egress went down, an operator asked).</summary>
     Closed,
 
+    /// <summary>The upstream connection, started by the loop, failed (refused, unreachable, timed out); the client was reset.</summary>
+    DialFailed,
+
     /// <summary>The relay could not continue (out of descriptors for a pipe, an unexpected errno).</summary>
     Failed,
 }

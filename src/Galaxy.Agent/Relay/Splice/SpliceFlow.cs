@@ -25,6 +25,8 @@ internal sealed class SpliceFlow : IRelayedFlow
     private readonly SpliceDirection _down = new(); // upstream → client
     private readonly Action<FlowSummary>? _onClosed;
     private readonly long _startTicks;
+    private readonly Action<SocketError>? _onConnectFailed;
+    private long _connectDeadlineTicks; // while the loop still waits for the upstream connect; 0 once connected
 
     /// <param name="bytesUpBefore">Client bytes the relay already sent up itself (taken while sniffing), counted in <see cref="BytesUp"/>.</param>
     public SpliceFlow(Socket client, Socket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed,
@@ -44,7 +46,23 @@ internal sealed class SpliceFlow : IRelayedFlow
         LastActivityTicks = _startTicks;
     }
 
+    /// <summary>
+    /// A flow whose upstream connect was started (<see cref="Egress.IInLoopConnectDialer.StartConnect"/>) and is
+    /// finished by the loop: nothing moves until the upstream is connected; a failed or overdue connect calls
+    /// <paramref name="onConnectFailed"/> and ends the flow with a reset of the client.
+    /// </summary>
+    public SpliceFlow(Socket client, Socket connectingUpstream, IPEndPoint clientEndPoint, IPEndPoint destination, TimeSpan connectTimeout,
+        Action<SocketError> onConnectFailed, Action<FlowSummary>? onClosed)
+        : this(client, connectingUpstream, clientEndPoint, destination, onClosed)
+    {
+        _onConnectFailed = onConnectFailed;
+        _connectDeadlineTicks = _startTicks + (long)connectTimeout.TotalMilliseconds;
+    }
+
     public IPEndPoint ClientEndPoint { get; }
+
+    /// <summary>True while the loop waits for the upstream connect.</summary>
+    internal bool IsConnecting => _connectDeadlineTicks != 0;
 
     public IPEndPoint Destination { get; }
 
@@ -73,6 +91,23 @@ internal sealed class SpliceFlow : IRelayedFlow
         if (IsClosed)
         {
             return false;
+        }
+
+        if (_connectDeadlineTicks != 0)
+        {
+            var connect = PollConnect();
+            if (connect == SocketError.InProgress)
+            {
+                return true; // the upstream's EPOLLOUT (or error) comes later
+            }
+
+            if (connect != SocketError.Success)
+            {
+                FailConnect(connect, pool);
+                return false;
+            }
+
+            _connectDeadlineTicks = 0;
         }
 
         var outcome = PumpDirection(_up, _clientFd, _upstreamFd, _upstream, pool);
@@ -133,6 +168,55 @@ internal sealed class SpliceFlow : IRelayedFlow
         _onClosed?.Invoke(new FlowSummary(ClientEndPoint, Destination, _up.Bytes, _down.Bytes, reason,
             TimeSpan.FromMilliseconds(Environment.TickCount64 - _startTicks)));
     }
+
+    /// <summary>True when the upstream connect is still pending at <paramref name="now"/> (TickCount64) past its deadline.</summary>
+    internal bool ConnectOverdue(long now) => _connectDeadlineTicks != 0 && now >= _connectDeadlineTicks;
+
+    /// <summary>Gives up a pending connect: reports why, then resets the client and closes both sockets.</summary>
+    internal void FailConnect(SocketError error, SplicePipePool pool)
+    {
+        _connectDeadlineTicks = 0;
+        _onConnectFailed?.Invoke(error);
+        Close(FlowCloseReason.DialFailed, pool);
+    }
+
+    /// <summary>Success once the upstream is connected, InProgress while it is not, else why it failed.</summary>
+    private unsafe SocketError PollConnect()
+    {
+        int error;
+        var length = (uint)sizeof(int);
+        if (Libc.GetSockOpt(_upstreamFd, Libc.SolSocket, Libc.SoError, &error, &length) != 0)
+        {
+            return SocketError.SocketError;
+        }
+
+        if (error != 0)
+        {
+            return ConnectError(error);
+        }
+
+        var address = stackalloc byte[128];
+        var addressLength = 128u;
+        if (Libc.GetPeerName(_upstreamFd, address, &addressLength) == 0)
+        {
+            return SocketError.Success;
+        }
+
+        return Marshal.GetLastPInvokeError() == Libc.ENOTCONN ? SocketError.InProgress : SocketError.SocketError;
+    }
+
+    /// <summary>The connect errors a dial reports (see <see cref="Egress.DialResult.FromSocketError"/>).</summary>
+    private static SocketError ConnectError(int errno) => errno switch
+    {
+        111 => SocketError.ConnectionRefused,
+        110 => SocketError.TimedOut,
+        113 => SocketError.HostUnreachable,
+        101 => SocketError.NetworkUnreachable,
+        100 => SocketError.NetworkDown,
+        112 => SocketError.HostDown,
+        Libc.ECONNRESET => SocketError.ConnectionReset,
+        _ => SocketError.SocketError,
+    };
 
     private PumpOutcome PumpDirection(SpliceDirection direction, int source, int destination, Socket destinationSocket, SplicePipePool pool)
     {

@@ -228,6 +228,12 @@ internal sealed class SpliceLoop : IDisposable
 
     private void SweepIdle(long now)
     {
+        foreach (var flow in _flows.Where(f => f.ConnectOverdue(now)).ToArray())
+        {
+            flow.FailConnect(System.Net.Sockets.SocketError.TimedOut, _pipes);
+            Forget(flow);
+        }
+
         var limit = (long)_idleTimeout.TotalMilliseconds;
         foreach (var flow in _flows.Where(f => now - f.LastActivityTicks > limit).ToArray())
         {

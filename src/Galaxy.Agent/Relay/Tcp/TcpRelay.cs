@@ -190,20 +190,14 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name, route.Rule);
-            var dial = await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
+            var inLoop = dialer as IInLoopConnectDialer;
+            var dial = inLoop is not null && sniffed.TakenLength == 0
+                ? inLoop.StartConnect(destination)
+                : await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
             upstream = dial.Socket;
             if (upstream is null)
             {
-                Interlocked.Increment(ref _refused);
-                if (dial.Outcome is not (DialOutcome.Rejected or DialOutcome.Dropped))
-                {
-                    Interlocked.Increment(ref _dialFailures);
-                }
-
-                if (_logger is not null)
-                {
-                    RelayLog.DialFailed(_logger, source, destination, dialer.Name, dial.Outcome, dial.Reason);
-                }
+                CountDialFailure(source, destination, dialer.Name, dial);
 
                 // Dropped by policy: the client hears nothing more (no FIN, no reset).
                 silent = dial.Outcome == DialOutcome.Dropped && SocketOptions.TrySetRepair(client);
@@ -232,7 +226,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             var loop = _loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length)];
-            var flow = new SpliceFlow(client, upstream, source, destination, summary =>
+            Action<FlowSummary> closed = summary =>
             {
                 _slots.Release();
                 if (registration is not null)
@@ -241,7 +235,14 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 }
 
                 _onFlowClosed?.Invoke(summary);
-            }, sniffed.TakenLength);
+            };
+
+            // A plain connect (a device, the WAN) is finished by the loop: the client is handed over now and
+            // the loop starts moving bytes once the upstream is connected, or resets the client if it fails.
+            var flow = inLoop is not null && sniffed.TakenLength == 0
+                ? new SpliceFlow(client, upstream, source, destination, inLoop.ConnectTimeout,
+                    error => CountDialFailure(source, destination, dialer.Name, DialResult.FromSocketError(error)), closed)
+                : new SpliceFlow(client, upstream, source, destination, closed, sniffed.TakenLength);
             loop.Add(flow);
             handedOver = true;
             if (registration is not null && !registration.Attach(flow))
@@ -279,6 +280,20 @@ internal sealed partial class TcpRelay : IAsyncDisposable
 
                 _slots.Release();
             }
+        }
+    }
+
+    private void CountDialFailure(IPEndPoint source, IPEndPoint destination, string egress, DialResult dial)
+    {
+        Interlocked.Increment(ref _refused);
+        if (dial.Outcome is not (DialOutcome.Rejected or DialOutcome.Dropped))
+        {
+            Interlocked.Increment(ref _dialFailures);
+        }
+
+        if (_logger is not null)
+        {
+            RelayLog.DialFailed(_logger, source, destination, egress, dial.Outcome, dial.Reason);
         }
     }
 

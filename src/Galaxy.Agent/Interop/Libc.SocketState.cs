@@ -1,0 +1,18 @@
+using System.Runtime.InteropServices;
+
+namespace Galaxy.Agent.Interop;
+
+internal static partial class Libc
+{
+    internal const int SolSocket = 1;
+    internal const int SoError = 4;
+    internal const int ENOTCONN = 107;
+
+    /// <summary><c>int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)</c>: fails with ENOTCONN while a connect is in progress.</summary>
+    [LibraryImport(Name, EntryPoint = "getpeername", SetLastError = true)]
+    internal static unsafe partial int GetPeerName(int fd, byte* address, uint* length);
+
+    /// <summary><c>int getsockopt(int fd, int level, int name, void *value, socklen_t *length)</c>.</summary>
+    [LibraryImport(Name, EntryPoint = "getsockopt", SetLastError = true)]
+    internal static unsafe partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
+}
