@@ -61,9 +61,6 @@ internal sealed class SpliceFlow : IRelayedFlow
 
     public IPEndPoint ClientEndPoint { get; }
 
-    /// <summary>True while the loop waits for the upstream connect.</summary>
-    internal bool IsConnecting => _connectDeadlineTicks != 0;
-
     public IPEndPoint Destination { get; }
 
     public long BytesUp => Volatile.Read(ref _up.Bytes);
