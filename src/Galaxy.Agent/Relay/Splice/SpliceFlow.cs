@@ -205,12 +205,12 @@ internal sealed class SpliceFlow : IRelayedFlow
     /// <summary>The connect errors a dial reports (see <see cref="Egress.DialResult.FromSocketError"/>).</summary>
     private static SocketError ConnectError(int errno) => errno switch
     {
-        111 => SocketError.ConnectionRefused,
-        110 => SocketError.TimedOut,
-        113 => SocketError.HostUnreachable,
-        101 => SocketError.NetworkUnreachable,
-        100 => SocketError.NetworkDown,
-        112 => SocketError.HostDown,
+        Libc.ECONNREFUSED => SocketError.ConnectionRefused,
+        Libc.ETIMEDOUT => SocketError.TimedOut,
+        Libc.EHOSTUNREACH => SocketError.HostUnreachable,
+        Libc.ENETUNREACH => SocketError.NetworkUnreachable,
+        Libc.ENETDOWN => SocketError.NetworkDown,
+        Libc.EHOSTDOWN => SocketError.HostDown,
         Libc.ECONNRESET => SocketError.ConnectionReset,
         _ => SocketError.SocketError,
     };
