@@ -40,11 +40,7 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
         var socket = _sockets(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            SocketOptions.SetMark(socket, _mark);
-            if (_device is not null)
-            {
-                SocketOptions.BindToDevice(socket, _device);
-            }
+            Confine(socket);
 
             socket.NoDelay = true;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -74,11 +70,7 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
         var socket = _sockets(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            SocketOptions.SetMark(socket, _mark);
-            if (_device is not null)
-            {
-                SocketOptions.BindToDevice(socket, _device);
-            }
+            Confine(socket);
 
             socket.NoDelay = true;
 
@@ -109,11 +101,7 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
         var socket = _sockets(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            SocketOptions.SetMark(socket, _mark);
-            if (_device is not null)
-            {
-                SocketOptions.BindToDevice(socket, _device);
-            }
+            Confine(socket);
 
             socket.Connect(destination);
             return DialResult.Connected(socket);
@@ -131,4 +119,14 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
     }
 
     public override string ToString() => _device is null ? $"{Name} (mark {_mark})" : $"{Name} (dev {_device}, mark {_mark})";
+
+    /// <summary>The egress's mark, and its device when it has one: the socket can leave no other way.</summary>
+    private void Confine(Socket socket)
+    {
+        SocketOptions.SetMark(socket, _mark);
+        if (_device is not null)
+        {
+            SocketOptions.BindToDevice(socket, _device);
+        }
+    }
 }
