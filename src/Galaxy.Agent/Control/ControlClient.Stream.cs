@@ -62,17 +62,9 @@ internal static partial class ControlClient
                     return new(ControlCallOutcome.Failed, 200, "", $"the event stream on {socketPath} is not chunked");
                 }
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
-            {
-                return new(ControlCallOutcome.AccessDenied, 0, "", $"access denied to {socketPath}: run as root or as a member of the galaxy group");
-            }
-            catch (SocketException e) when (NotRunning(e, socketPath) is { } message)
-            {
-                return new(ControlCallOutcome.NotRunning, 0, "", message);
-            }
             catch (SocketException e)
             {
-                return new(ControlCallOutcome.Failed, 0, "", $"talking to the agent on {socketPath}: {e.Message}");
+                return SocketFailure(e, socketPath);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

@@ -55,23 +55,23 @@ internal static partial class ControlClient
 
             return Interpret(answer.ToArray(), socketPath);
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
-        {
-            return new(ControlCallOutcome.AccessDenied, 0, "", $"access denied to {socketPath}: run as root or as a member of the galaxy group");
-        }
-        catch (SocketException e) when (NotRunning(e, socketPath) is { } message)
-        {
-            return new(ControlCallOutcome.NotRunning, 0, "", message);
-        }
         catch (SocketException e)
         {
-            return new(ControlCallOutcome.Failed, 0, "", $"talking to the agent on {socketPath}: {e.Message}");
+            return SocketFailure(e, socketPath);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return new(ControlCallOutcome.Failed, 0, "", $"the agent did not answer within {timeout.TotalSeconds:0.#} s");
         }
     }
+
+    /// <summary>What a socket error while talking to the agent means: access denied, no agent, or a failure.</summary>
+    private static ControlCallResult SocketFailure(SocketException e, string socketPath) =>
+        e.SocketErrorCode == SocketError.AccessDenied
+            ? new(ControlCallOutcome.AccessDenied, 0, "", $"access denied to {socketPath}: run as root or as a member of the galaxy group")
+            : NotRunning(e, socketPath) is { } message
+                ? new(ControlCallOutcome.NotRunning, 0, "", message)
+                : new(ControlCallOutcome.Failed, 0, "", $"talking to the agent on {socketPath}: {e.Message}");
 
     /// <summary>
     /// The plain message for a connect that found no agent: no socket file (ENOENT), or nobody listening on it
