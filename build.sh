@@ -43,6 +43,7 @@ readonly APT_PACKAGES=(
   openvpn openssh-server openssh-client
   dante-server tinyproxy                        # upstream SOCKS5 / HTTP CONNECT proxies for the egress tests
   wrk nginx-light v2ray redsocks jq python3    # the relay benchmark: load generator, web server, peer relays, its helpers
+  linux-perf                                    # bench/relay-profile.sh: where the relay's CPU goes (with strace)
   mmdb-bin                                      # libmaxminddb's mmdblookup: the oracle of the GeoIP tests
   qemu-utils libvirt-clients libxml2-utils xorriso shellcheck busybox # the portal (overlays, virt-xml-validate, config drives), script checks, udhcpd/udhcpc
 )
