@@ -462,6 +462,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         var options = new TcpRelayOptions
         {
             MaxConnections = _config.Relay.MaxConnections,
+            AcceptLoops = _config.Relay.SpliceLoops, // one listener per address for each loop, which accepts on its own thread
             SniffDomainWhen = () => _router?.Plan.NeedsDomains == true,
             SniffTimeout = _config.Routing.SniffTimeout,
         };

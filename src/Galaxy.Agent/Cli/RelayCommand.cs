@@ -100,10 +100,11 @@ internal static class RelayCommand
             foreach (var address in (IPAddress[])[IPAddress.Loopback, IPAddress.IPv6Loopback])
             {
                 var endPoint = new IPEndPoint(address, port);
-                System.Net.Sockets.Socket listener;
+                System.Net.Sockets.Socket[] listeners;
                 try
                 {
-                    listener = TcpRelay.Listen(endPoint, options.Backlog);
+                    // One listener per splice loop (SO_REUSEPORT): each loop accepts its share on its own thread.
+                    listeners = TcpRelay.Listen(endPoint, options.Backlog, loopCount);
                 }
                 catch (System.Net.Sockets.SocketException e) when (address.Equals(IPAddress.IPv6Loopback))
                 {
@@ -112,7 +113,7 @@ internal static class RelayCommand
                     continue;
                 }
 
-                var relay = new TcpRelay(listener, (_, _, _) => new FlowRoute(dialer), loops, options);
+                var relay = new TcpRelay(listeners, (_, _, _) => new FlowRoute(dialer), loops, options);
                 relays.Add(relay);
                 relay.Start();
 

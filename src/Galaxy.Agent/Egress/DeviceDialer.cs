@@ -65,8 +65,11 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
         }
     }
 
-    public DialResult StartConnect(IPEndPoint destination)
+    public bool CanStartInLoop => true;
+
+    public DialResult StartConnect(IPEndPoint destination, out IUpstreamHandshake? handshake)
     {
+        handshake = null;
         var socket = _sockets(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -77,15 +80,18 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
             // Non-blocking from .NET's own view too: the connect is a plain syscall (EINPROGRESS), so the
             // socket is not registered with .NET's socket engine.
             socket.Blocking = false;
-            socket.Connect(destination);
-            return DialResult.Connected(socket);
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-        {
-            return DialResult.Connected(socket);
+            var started = NonBlockingConnect.Start(socket, destination);
+            if (started is SocketError.InProgress or SocketError.Success)
+            {
+                return DialResult.Connected(socket);
+            }
+
+            socket.Dispose();
+            return DialResult.FromSocketError(started);
         }
         catch (SocketException e)
         {
+            // The device is gone (SO_BINDTODEVICE), or no descriptor is left.
             socket.Dispose();
             return DialResult.FromSocketError(e.SocketErrorCode);
         }

@@ -6,6 +6,7 @@ internal static partial class Libc
 {
     internal const int MsgDontWait = 0x40;
     internal const int MsgTrunc = 0x20;
+    internal const int MsgNoSignal = 0x4000;
 
     /// <summary><c>ssize_t recvmsg(int fd, struct msghdr *msg, int flags)</c>.</summary>
     [LibraryImport(Name, EntryPoint = "recvmsg", SetLastError = true)]

@@ -13,4 +13,8 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 6001, Level = LogLevel.Debug,
         Message = "relay: {Source} -> {Destination} through {Egress}: {Outcome}: {Reason}; the client is reset")]
     public static partial void DialFailed(ILogger logger, IPEndPoint source, IPEndPoint destination, string egress, Egress.DialOutcome outcome, string? reason);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning,
+        Message = "relay: a new flow from {Source} failed before it was relayed; the client is reset")]
+    public static partial void AcceptFailed(ILogger logger, IPEndPoint source, Exception exception);
 }

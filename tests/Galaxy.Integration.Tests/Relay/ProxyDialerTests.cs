@@ -49,6 +49,42 @@ public sealed class ProxyDialerTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_server_that_speaks_first_is_heard_through_a_socks5_proxy()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await StartDanteAsync(lab);
+        // Like SSH or SMTP: the server sends its banner before the client says anything. It may reach the relay
+        // in the same read as the proxy's reply, and must go to the client all the same.
+        lab.Server.Start("socat", "TCP-LISTEN:2222,reuseaddr,fork", "SYSTEM:echo SSH-2.0-galaxy-banner; sleep 2");
+        await lab.Server.WaitForListenerAsync(2222);
+        await using var relay = Relay(lab, transport => new Socks5Dialer("socks", Proxy(SocksPort), null, transport, TimeSpan.FromSeconds(5)));
+
+        var banner = await lab.Client.RunAsync("timeout", "10", "socat", "-u", $"TCP:{TproxyLab.ServerAddress}:2222", "STDOUT");
+
+        Assert.True(banner.Succeeded, banner.Describe());
+        Assert.Equal("SSH-2.0-galaxy-banner", banner.StandardOutput.Trim());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_socks5_proxy_that_never_answers_is_given_up_and_the_client_is_reset()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        // A "proxy" whose kernel completes the connection but which never reads the greeting nor answers.
+        using var mute = LabTcp.Listen(lab.Server, TproxyLab.ServerEndPoint(SocksPort));
+        await using var relay = Relay(lab, transport => new Socks5Dialer("socks", Proxy(SocksPort), null, transport, TimeSpan.FromSeconds(1)),
+            connectTimeout: TimeSpan.FromSeconds(1));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var page = await lab.Client.RunAsync("curl", "-sS", "--max-time", "15", $"http://{TproxyLab.ServerAddress}:{WebPort}/");
+        clock.Stop();
+
+        // A reset after connect and handshake time (1 s + 1 s), within the loop's 1 s sweep; not curl's own timeout (28).
+        Assert.True(page.ExitCode is 56 or 7, $"expected a reset; {page.Describe()}");
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
+        Assert.Equal(1, relay.Refused);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_flow_rides_an_http_proxy_with_basic_auth()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -155,10 +191,11 @@ public sealed class ProxyDialerTests
         await lab.Server.WaitForListenerAsync(HttpProxyPort);
     }
 
-    private static RelayHandle Relay(TproxyLab lab, Func<IEgressDialer, IEgressDialer> proxy, AddressFamily family = AddressFamily.InterNetwork)
+    private static RelayHandle Relay(TproxyLab lab, Func<IEgressDialer, IEgressDialer> proxy, AddressFamily family = AddressFamily.InterNetwork,
+        TimeSpan? connectTimeout = null)
     {
         // The proxy is reached on the WAN by a socket carrying the egress mark (no device binding).
-        var wan = new DeviceDialer("wan", device: null, TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
+        var wan = new DeviceDialer("wan", device: null, TproxyLab.EgressMark, connectTimeout ?? TimeSpan.FromSeconds(5), lab.RouterSockets);
         var dialer = proxy(wan);
         var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
         var listener = TcpRelay.Listen(TproxyLab.RelayEndPoint(family), 128, lab.RouterSockets);

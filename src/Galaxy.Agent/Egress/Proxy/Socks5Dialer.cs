@@ -6,12 +6,40 @@ namespace Galaxy.Agent.Egress.Proxy;
 /// <summary>
 /// Dials through a SOCKS5 proxy (RFC 1928 CONNECT, RFC 1929 username/password). The proxy itself is reached
 /// through <paramref name="transport"/> — a marked socket on the WAN, a tunnel device, or another proxy —
-/// so chains are configuration. A refusal by the proxy is an outcome, never an exception.
+/// so chains are configuration. A refusal by the proxy is an outcome, never an exception. The handshake
+/// itself is <see cref="Socks5Handshake"/>, run by the splice loop when the proxy is a plain connect away.
 /// </summary>
 internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentials? credentials, IEgressDialer transport, TimeSpan handshakeTimeout)
-    : IUdpAssociationDialer
+    : IUdpAssociationDialer, IInLoopConnectDialer
 {
     public string Name { get; } = name;
+
+    /// <summary>
+    /// A proxy reached by a plain connect (the WAN, a device) is dialed and greeted in the splice loop; one
+    /// reached through another proxy goes the async way.
+    /// </summary>
+    public bool CanStartInLoop => transport is DeviceDialer;
+
+    /// <summary>The connect to the proxy and the handshake together.</summary>
+    public TimeSpan ConnectTimeout => ((transport as DeviceDialer)?.ConnectTimeout ?? TimeSpan.Zero) + handshakeTimeout;
+
+    public DialResult StartConnect(IPEndPoint destination, out IUpstreamHandshake? handshake)
+    {
+        handshake = null;
+        if (transport is not DeviceDialer device)
+        {
+            return DialResult.Failure(DialOutcome.Failed, $"{Name}: the proxy is not reached by a plain connect");
+        }
+
+        var connected = device.StartConnect(proxy, out _);
+        if (connected.Socket is null)
+        {
+            return connected with { Reason = $"SOCKS5 proxy {proxy} via {transport.Name}: {connected.Reason}" };
+        }
+
+        handshake = new Socks5Handshake(proxy, credentials, Socks5Codec.CommandConnect, Socks5Address.FromEndPoint(destination));
+        return connected;
+    }
 
     public async ValueTask<DialResult> DialTcpAsync(IPEndPoint destination, CancellationToken cancellationToken)
     {
@@ -21,33 +49,15 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
             return connected with { Reason = $"SOCKS5 proxy {proxy} via {transport.Name}: {connected.Reason}" };
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(handshakeTimeout);
-        using var channel = new HandshakeChannel(socket, Socks5Codec.MaxMessageLength * 2);
-        try
+        using var handshake = new Socks5Handshake(proxy, credentials, Socks5Codec.CommandConnect, Socks5Address.FromEndPoint(destination));
+        var (progress, failure) = await HandshakeAsync(socket, handshake, "handshake", cancellationToken).ConfigureAwait(false);
+        if (progress != HandshakeProgress.Done)
         {
-            var (failure, _) = await HandshakeAsync(channel, Socks5Codec.CommandConnect, Socks5Address.FromEndPoint(destination), deadline.Token)
-                .ConfigureAwait(false);
-            if (failure is not null)
-            {
-                socket.Dispose();
-                return failure.Value;
-            }
+            socket.Dispose();
+            return failure;
+        }
 
-            return DialResult.Connected(socket, channel.TakeRemainder());
-        }
-        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
-        {
-            socket.Dispose();
-            cancellationToken.ThrowIfCancellationRequested();
-            return DialResult.Failure(e is OperationCanceledException ? DialOutcome.TimedOut : DialOutcome.Failed,
-                $"SOCKS5 proxy {proxy}: handshake {(e is OperationCanceledException ? "timed out" : "failed: " + e.Message)}");
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return DialResult.Connected(socket, handshake.Remainder.IsEmpty ? ReadOnlyMemory<byte>.Empty : handshake.Remainder.ToArray());
     }
 
     /// <summary>
@@ -63,138 +73,52 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
             return (null, connected.Outcome, $"SOCKS5 proxy {proxy} via {transport.Name}: {connected.Reason}");
         }
 
+        var any = Socks5Address.FromEndPoint(new IPEndPoint(proxy.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? IPAddress.IPv6Any : IPAddress.Any, 0));
+        using var handshake = new Socks5Handshake(proxy, credentials, Socks5Codec.CommandUdpAssociate, any);
+        var (progress, failure) = await HandshakeAsync(socket, handshake, "UDP ASSOCIATE", cancellationToken).ConfigureAwait(false);
+        if (progress != HandshakeProgress.Done || handshake.Bound.Address is not { } boundAddress)
+        {
+            socket.Dispose();
+            return (null, progress == HandshakeProgress.Done ? DialOutcome.Failed : failure.Outcome,
+                progress == HandshakeProgress.Done ? $"SOCKS5 proxy {proxy} named its UDP relay by domain" : failure.Reason);
+        }
+
+        var bound = handshake.Bound;
+        var relayEndPoint = new IPEndPoint(boundAddress.Equals(IPAddress.Any) || boundAddress.Equals(IPAddress.IPv6Any) ? proxy.Address : boundAddress, bound.Port);
+        var relay = transport.DialUdp(relayEndPoint);
+        if (relay.Socket is not { } relaySocket)
+        {
+            socket.Dispose();
+            return (null, relay.Outcome, $"SOCKS5 proxy {proxy}: UDP relay {relayEndPoint}: {relay.Reason}");
+        }
+
+        return (new UdpAssociation(socket, relaySocket), DialOutcome.Connected, null);
+    }
+
+    /// <summary>Runs the handshake within the handshake timeout; the failure says why when it did not end Done.</summary>
+    private async ValueTask<(HandshakeProgress Progress, DialResult Failure)> HandshakeAsync(
+        System.Net.Sockets.Socket socket, Socks5Handshake handshake, string what, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(handshakeTimeout);
-        using var channel = new HandshakeChannel(socket, Socks5Codec.MaxMessageLength * 2);
         try
         {
-            var any = Socks5Address.FromEndPoint(new IPEndPoint(proxy.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-                ? IPAddress.IPv6Any : IPAddress.Any, 0));
-            var (failure, bound) = await HandshakeAsync(channel, Socks5Codec.CommandUdpAssociate, any, deadline.Token).ConfigureAwait(false);
-            if (failure is not null || bound.Address is not { } boundAddress)
-            {
-                socket.Dispose();
-                return (null, failure?.Outcome ?? DialOutcome.Failed, failure?.Reason ?? $"SOCKS5 proxy {proxy} named its UDP relay by domain");
-            }
-
-            var relayEndPoint = new IPEndPoint(boundAddress.Equals(IPAddress.Any) || boundAddress.Equals(IPAddress.IPv6Any) ? proxy.Address : boundAddress, bound.Port);
-            var relay = transport.DialUdp(relayEndPoint);
-            if (relay.Socket is not { } relaySocket)
-            {
-                socket.Dispose();
-                return (null, relay.Outcome, $"SOCKS5 proxy {proxy}: UDP relay {relayEndPoint}: {relay.Reason}");
-            }
-
-            return (new UdpAssociation(socket, relaySocket), DialOutcome.Connected, null);
+            var progress = await HandshakeDriver.RunAsync(socket, handshake, deadline.Token).ConfigureAwait(false);
+            return (progress, handshake.Failure);
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
         {
-            socket.Dispose();
-            return (null, e is OperationCanceledException ? DialOutcome.TimedOut : DialOutcome.Failed,
-                $"SOCKS5 proxy {proxy}: UDP ASSOCIATE {(e is OperationCanceledException ? "timed out" : "failed: " + e.Message)}");
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Runs greeting, authentication and one request (CONNECT or UDP ASSOCIATE); no failure when the proxy
-    /// granted it (with the address it bound), else why not.
-    /// </summary>
-    private async ValueTask<(DialResult? Failure, Socks5Address Bound)> HandshakeAsync(
-        HandshakeChannel channel, byte command, Socks5Address target, CancellationToken cancellationToken)
-    {
-        var message = new byte[Socks5Codec.MaxMessageLength];
-        await channel.SendAsync(message.AsMemory(0, Socks5Codec.WriteGreeting(message, credentials is not null)), cancellationToken).ConfigureAwait(false);
-
-        byte method;
-        while (Socks5Codec.ReadMethodSelection(channel.Received, out method) == Socks5Decode.NeedMore)
-        {
-            if (!await channel.ReceiveMoreAsync(cancellationToken).ConfigureAwait(false))
+            if (cancellationToken.IsCancellationRequested)
             {
-                return (Closed(), default);
-            }
-        }
-
-        if (channel.Received[0] != Socks5Codec.Version)
-        {
-            return (Garbled(), default);
-        }
-
-        channel.Consume(2);
-        if (method == Socks5Codec.MethodUsernamePassword && credentials is not null)
-        {
-            var length = Socks5Codec.WriteUsernamePassword(message, credentials.Username, credentials.Password);
-            await channel.SendAsync(message.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            Socks5Decode decode;
-            bool accepted;
-            while ((decode = Socks5Codec.ReadUsernamePasswordReply(channel.Received, out accepted)) == Socks5Decode.NeedMore)
-            {
-                if (!await channel.ReceiveMoreAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return (Closed(), default);
-                }
+                socket.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (decode == Socks5Decode.Invalid)
-            {
-                return (Garbled(), default);
-            }
-
-            if (!accepted)
-            {
-                return (DialResult.Failure(DialOutcome.Rejected, $"SOCKS5 proxy {proxy} refused the credentials of user {credentials.Username}"), default);
-            }
-
-            channel.Consume(2);
-        }
-        else if (method != Socks5Codec.MethodNoAuthentication)
-        {
-            return (DialResult.Failure(DialOutcome.Rejected, method == Socks5Codec.MethodNoneAcceptable
-                ? $"SOCKS5 proxy {proxy} accepts none of the offered authentication methods"
-                : $"SOCKS5 proxy {proxy} chose authentication method 0x{method:x2}, which was not offered"), default);
-        }
-
-        var request = Socks5Codec.WriteRequest(message, command, target);
-        await channel.SendAsync(message.AsMemory(0, request), cancellationToken).ConfigureAwait(false);
-        while (true)
-        {
-            var decode = Socks5Codec.ReadReply(channel.Received, out var reply, out var bound, out var consumed);
-            if (decode == Socks5Decode.Invalid)
-            {
-                return (Garbled(), default);
-            }
-
-            if (decode == Socks5Decode.Done)
-            {
-                channel.Consume(consumed);
-                return reply == Socks5ReplyCode.Succeeded
-                    ? (null, bound)
-                    : (DialResult.Failure(Map(reply), $"SOCKS5 proxy {proxy}: {target}: {Socks5Codec.Describe(reply)}"), default);
-            }
-
-            if (!await channel.ReceiveMoreAsync(cancellationToken).ConfigureAwait(false))
-            {
-                return (Closed(), default);
-            }
+            return (HandshakeProgress.Failed, DialResult.Failure(e is OperationCanceledException ? DialOutcome.TimedOut : DialOutcome.Failed,
+                $"SOCKS5 proxy {proxy}: {what} {(e is OperationCanceledException ? "timed out" : "failed: " + e.Message)}"));
         }
     }
-
-    private static DialOutcome Map(Socks5ReplyCode reply) => reply switch
-    {
-        Socks5ReplyCode.ConnectionRefused => DialOutcome.Refused,
-        Socks5ReplyCode.NetworkUnreachable or Socks5ReplyCode.HostUnreachable => DialOutcome.Unreachable,
-        Socks5ReplyCode.TtlExpired => DialOutcome.TimedOut,
-        Socks5ReplyCode.NotAllowedByRuleset => DialOutcome.Rejected,
-        _ => DialOutcome.Failed,
-    };
-
-    private DialResult Closed() => DialResult.Failure(DialOutcome.Failed, $"SOCKS5 proxy {proxy} closed the connection during the handshake");
-
-    private DialResult Garbled() => DialResult.Failure(DialOutcome.Failed, $"SOCKS5 proxy {proxy} answered something that is not SOCKS5");
 
     /// <summary>UDP through SOCKS5 needs an association (<see cref="AssociateUdpAsync"/>), never a plain socket.</summary>
     public DialResult DialUdp(IPEndPoint destination) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Galaxy.Agent.Egress;
 using Galaxy.Agent.Interop;
 
 namespace Galaxy.Agent.Relay.Splice;
@@ -17,28 +18,27 @@ internal readonly record struct FlowSummary(
 /// </summary>
 internal sealed class SpliceFlow : IRelayedFlow
 {
-    private readonly Socket _client;
-    private readonly Socket _upstream;
+    private readonly FlowSocket _client;
+    private readonly FlowSocket _upstream;
     private readonly int _clientFd;
     private readonly int _upstreamFd;
     private readonly SpliceDirection _up = new();   // client → upstream
     private readonly SpliceDirection _down = new(); // upstream → client
     private readonly Action<FlowSummary>? _onClosed;
     private readonly long _startTicks;
-    private readonly Action<SocketError>? _onConnectFailed;
-    private long _connectDeadlineTicks; // while the loop still waits for the upstream connect; 0 once connected
+    private readonly Action<DialResult>? _onConnectFailed;
+    private long _connectDeadlineTicks; // while the loop still waits for the upstream connect (and handshake); 0 once connected
+    private IUpstreamHandshake? _handshake; // a proxy's, run once the upstream is connected; null once done
 
     /// <param name="bytesUpBefore">Client bytes the relay already sent up itself (taken while sniffing), counted in <see cref="BytesUp"/>.</param>
-    public SpliceFlow(Socket client, Socket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed,
+    public SpliceFlow(FlowSocket client, FlowSocket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed,
         long bytesUpBefore = 0)
     {
         _up.Bytes = bytesUpBefore;
         _client = client;
         _upstream = upstream;
-        client.Blocking = false;
-        upstream.Blocking = false;
-        _clientFd = (int)client.SafeHandle.DangerousGetHandle();
-        _upstreamFd = (int)upstream.SafeHandle.DangerousGetHandle();
+        _clientFd = client.Fd;
+        _upstreamFd = upstream.Fd;
         ClientEndPoint = clientEndPoint;
         Destination = destination;
         _onClosed = onClosed;
@@ -47,14 +47,16 @@ internal sealed class SpliceFlow : IRelayedFlow
     }
 
     /// <summary>
-    /// A flow whose upstream connect was started (<see cref="Egress.IInLoopConnectDialer.StartConnect"/>) and is
-    /// finished by the loop: nothing moves until the upstream is connected; a failed or overdue connect calls
+    /// A flow whose upstream connect was started (<see cref="IInLoopConnectDialer.StartConnect"/>) and is
+    /// finished by the loop, with the proxy's <paramref name="handshake"/> (which the flow then owns) when there
+    /// is one: nothing moves until the upstream is connected and granted; a failed or overdue dial calls
     /// <paramref name="onConnectFailed"/> and ends the flow with a reset of the client.
     /// </summary>
-    public SpliceFlow(Socket client, Socket connectingUpstream, IPEndPoint clientEndPoint, IPEndPoint destination, TimeSpan connectTimeout,
-        Action<SocketError> onConnectFailed, Action<FlowSummary>? onClosed)
+    public SpliceFlow(FlowSocket client, FlowSocket connectingUpstream, IPEndPoint clientEndPoint, IPEndPoint destination, TimeSpan connectTimeout,
+        IUpstreamHandshake? handshake, Action<DialResult> onConnectFailed, Action<FlowSummary>? onClosed)
         : this(client, connectingUpstream, clientEndPoint, destination, onClosed)
     {
+        _handshake = handshake;
         _onConnectFailed = onConnectFailed;
         _connectDeadlineTicks = _startTicks + (long)connectTimeout.TotalMilliseconds;
     }
@@ -100,17 +102,22 @@ internal sealed class SpliceFlow : IRelayedFlow
 
             if (connect != SocketError.Success)
             {
-                FailConnect(connect, pool);
+                FailConnect(DialResult.FromSocketError(connect), pool);
                 return false;
+            }
+
+            if (_handshake is not null && !Handshake(pool))
+            {
+                return !IsClosed; // waiting for the proxy, or failed and closed
             }
 
             _connectDeadlineTicks = 0;
         }
 
-        var outcome = PumpDirection(_up, _clientFd, _upstreamFd, _upstream, pool);
+        var outcome = PumpDirection(_up, _clientFd, _upstreamFd, pool);
         if (outcome == PumpOutcome.Continue)
         {
-            outcome = PumpDirection(_down, _upstreamFd, _clientFd, _client, pool);
+            outcome = PumpDirection(_down, _upstreamFd, _clientFd, pool);
         }
 
         if (outcome != PumpOutcome.Continue)
@@ -145,6 +152,8 @@ internal sealed class SpliceFlow : IRelayedFlow
         }
 
         IsClosed = true;
+        _handshake?.Dispose();
+        _handshake = null;
         foreach (var direction in (ReadOnlySpan<SpliceDirection>)[_up, _down])
         {
             if (direction.Pipe is { } pipe)
@@ -154,14 +163,9 @@ internal sealed class SpliceFlow : IRelayedFlow
             }
         }
 
-        if (reason != FlowCloseReason.Completed)
-        {
-            Abort(_client);
-            Abort(_upstream);
-        }
-
-        _client.Dispose();
-        _upstream.Dispose();
+        var reset = reason != FlowCloseReason.Completed;
+        _client.Close(reset);
+        _upstream.Close(reset);
         _onClosed?.Invoke(new FlowSummary(ClientEndPoint, Destination, _up.Bytes, _down.Bytes, reason,
             TimeSpan.FromMilliseconds(Environment.TickCount64 - _startTicks)));
     }
@@ -169,12 +173,51 @@ internal sealed class SpliceFlow : IRelayedFlow
     /// <summary>True when the upstream connect is still pending at <paramref name="now"/> (TickCount64) past its deadline.</summary>
     internal bool ConnectOverdue(long now) => _connectDeadlineTicks != 0 && now >= _connectDeadlineTicks;
 
-    /// <summary>Gives up a pending connect: reports why, then resets the client and closes both sockets.</summary>
-    internal void FailConnect(SocketError error, SplicePipePool pool)
+    /// <summary>Gives up a pending dial: reports why, then resets the client and closes both sockets.</summary>
+    internal void FailConnect(DialResult failure, SplicePipePool pool)
     {
         _connectDeadlineTicks = 0;
-        _onConnectFailed?.Invoke(error);
+        _onConnectFailed?.Invoke(failure);
         Close(FlowCloseReason.DialFailed, pool);
+    }
+
+    /// <summary>
+    /// Advances the proxy's handshake on the connected upstream: true once granted (what the proxy sent past
+    /// its reply has gone to the client); false while it waits, or when it failed (the flow is then closed).
+    /// </summary>
+    private unsafe bool Handshake(SplicePipePool pool)
+    {
+        var handshake = _handshake!;
+        switch (handshake.Advance(_upstreamFd))
+        {
+            case HandshakeProgress.Waiting:
+                return false;
+            case HandshakeProgress.Failed:
+                FailConnect(handshake.Failure, pool);
+                return false;
+        }
+
+        // The client's socket has sent nothing yet, so its send buffer takes these few bytes whole.
+        var early = handshake.Remainder;
+        nint sent = 0;
+        if (!early.IsEmpty)
+        {
+            fixed (byte* bytes = early)
+            {
+                sent = Libc.Send(_clientFd, bytes, (nuint)early.Length, Libc.MsgDontWait | Libc.MsgNoSignal);
+            }
+        }
+
+        if (sent != early.Length)
+        {
+            Close(FlowCloseReason.Failed, pool);
+            return false;
+        }
+
+        _down.Bytes += sent;
+        handshake.Dispose();
+        _handshake = null;
+        return true;
     }
 
     /// <summary>Success once the upstream is connected, InProgress while it is not, else why it failed.</summary>
@@ -189,7 +232,7 @@ internal sealed class SpliceFlow : IRelayedFlow
 
         if (error != 0)
         {
-            return ConnectError(error);
+            return NonBlockingConnect.FromErrno(error);
         }
 
         var address = stackalloc byte[128];
@@ -202,20 +245,7 @@ internal sealed class SpliceFlow : IRelayedFlow
         return Marshal.GetLastPInvokeError() == Libc.ENOTCONN ? SocketError.InProgress : SocketError.SocketError;
     }
 
-    /// <summary>The connect errors a dial reports (see <see cref="Egress.DialResult.FromSocketError"/>).</summary>
-    private static SocketError ConnectError(int errno) => errno switch
-    {
-        Libc.ECONNREFUSED => SocketError.ConnectionRefused,
-        Libc.ETIMEDOUT => SocketError.TimedOut,
-        Libc.EHOSTUNREACH => SocketError.HostUnreachable,
-        Libc.ENETUNREACH => SocketError.NetworkUnreachable,
-        Libc.ENETDOWN => SocketError.NetworkDown,
-        Libc.EHOSTDOWN => SocketError.HostDown,
-        Libc.ECONNRESET => SocketError.ConnectionReset,
-        _ => SocketError.SocketError,
-    };
-
-    private PumpOutcome PumpDirection(SpliceDirection direction, int source, int destination, Socket destinationSocket, SplicePipePool pool)
+    private PumpOutcome PumpDirection(SpliceDirection direction, int source, int destination, SplicePipePool pool)
     {
         var sourceGone = source == _clientFd ? PumpOutcome.ClientGone : PumpOutcome.UpstreamGone;
         var destinationGone = source == _clientFd ? PumpOutcome.UpstreamGone : PumpOutcome.ClientGone;
@@ -247,7 +277,8 @@ internal sealed class SpliceFlow : IRelayedFlow
                 if (!direction.FinForwarded)
                 {
                     direction.FinForwarded = true;
-                    ShutdownSend(destinationSocket);
+                    // A peer that already reset makes this fail; the other direction notices.
+                    Libc.Shutdown(destination, Libc.ShutWr);
                 }
 
                 ReleasePipe(direction, pool);
@@ -297,32 +328,6 @@ internal sealed class SpliceFlow : IRelayedFlow
         {
             direction.Pipe = null;
             pool.Return(pipe);
-        }
-    }
-
-    private static void ShutdownSend(Socket socket)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (SocketException)
-        {
-            // Already reset or closed by the peer: the other direction will notice.
-        }
-    }
-
-    private static void Abort(Socket socket)
-    {
-        try
-        {
-            socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
         }
     }
 

@@ -7,7 +7,9 @@ namespace Galaxy.Agent.Relay.Splice;
 /// <summary>
 /// One thread that moves the bytes of many flows: an epoll set (edge-triggered) over both sockets of each
 /// flow, a pipe pool, and an eventfd through which other threads post work (add a flow, close flows). It
-/// owns the epoll and eventfd descriptors; the flows own their sockets. Idle flows are swept once a second.
+/// may also accept new flows itself (<see cref="SpliceAcceptor"/>, a level-triggered listener in the same
+/// set). It owns the epoll and eventfd descriptors; the flows own their sockets, the relay its listeners.
+/// Idle flows are swept once a second.
 /// </summary>
 internal sealed class SpliceLoop : IDisposable
 {
@@ -20,6 +22,7 @@ internal sealed class SpliceLoop : IDisposable
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly SplicePipePool _pipes;
     private readonly HashSet<SpliceFlow> _flows = [];
+    private readonly List<SpliceAcceptor> _acceptors = [];
     private readonly Dictionary<SpliceFlow, GCHandle> _handles = [];
     private readonly List<GCHandle> _released = [];
     private readonly TimeSpan _idleTimeout;
@@ -72,26 +75,89 @@ internal sealed class SpliceLoop : IDisposable
     {
         flow.Loop = this;
         Interlocked.Increment(ref _flowCount);
+        Post(() => Register(flow));
+    }
+
+    /// <summary>Takes a flow on this loop's own thread (one its acceptor accepted): registered at once, no hop.</summary>
+    internal void AddOnLoop(SpliceFlow flow)
+    {
+        flow.Loop = this;
+        Interlocked.Increment(ref _flowCount);
+        Register(flow);
+    }
+
+    /// <summary>
+    /// Watches <paramref name="acceptor"/>'s listener from now on; from any thread but the loop's, and returns once it
+    /// is watched. Its accept handler runs on the loop's thread and must not throw.
+    /// </summary>
+    public void AddAcceptor(SpliceAcceptor acceptor)
+    {
+        acceptor.Loop = this;
+        var added = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() =>
         {
-            var handle = GCHandle.Alloc(flow);
-            _handles.Add(flow, handle);
-            _flows.Add(flow);
-            var token = (ulong)GCHandle.ToIntPtr(handle);
-            const uint events = Libc.EpollIn | Libc.EpollOut | Libc.EpollRdHup | Libc.EpollEt;
-            if (!TryRegister(flow.ClientFd, events, token) || !TryRegister(flow.UpstreamFd, events, token))
+            var handle = GCHandle.Alloc(acceptor);
+            if (!TryRegister(acceptor.ListenerFd, Libc.EpollIn, (ulong)GCHandle.ToIntPtr(handle)))
             {
-                flow.Close(FlowCloseReason.Failed, _pipes);
-                Forget(flow);
+                var errno = Marshal.GetLastPInvokeError();
+                handle.Free();
+                added.SetException(new InvalidOperationException($"epoll_ctl(ADD listener) failed: errno {errno}"));
                 return;
             }
 
-            // Edge-triggered: bytes that arrived before registration are pumped now.
-            if (!flow.Pump(_pipes))
-            {
-                Forget(flow);
-            }
+            acceptor.Handle = handle;
+            _acceptors.Add(acceptor);
+            added.SetResult();
         });
+        added.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Stops watching <paramref name="acceptor"/>'s listener; completes once the loop no longer touches its
+    /// descriptor (so it may be closed). From any thread; at once when the loop has stopped.
+    /// </summary>
+    public Task RemoveAcceptorAsync(SpliceAcceptor acceptor)
+    {
+        var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            Post(() =>
+            {
+                Unregister(acceptor);
+                removed.SetResult();
+            });
+        }
+        catch (ObjectDisposedException)
+        {
+            removed.TrySetResult();
+        }
+
+        return removed.Task;
+    }
+
+    /// <summary>Turns the acceptor's listener on or off in the epoll set; on the loop's thread.</summary>
+    internal unsafe void Watch(SpliceAcceptor acceptor, bool resume)
+    {
+        if (!acceptor.Handle.IsAllocated)
+        {
+            return; // removed: its descriptor may already belong to another socket
+        }
+
+        var registration = new EpollEvent { Events = resume ? Libc.EpollIn : 0, Data = (ulong)GCHandle.ToIntPtr(acceptor.Handle) };
+        Libc.EpollCtl(_epollFd, Libc.EpollCtlMod, acceptor.ListenerFd, &registration);
+    }
+
+    /// <summary>Turns the acceptor's listener back on from any thread (a connection slot came free).</summary>
+    internal void ResumeLater(SpliceAcceptor acceptor)
+    {
+        try
+        {
+            Post(() => Watch(acceptor, resume: true));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The loop is stopping.
+        }
     }
 
     /// <summary>Closes one flow (resetting both sides) if it still runs; from any thread, after its <see cref="Add"/>.</summary>
@@ -159,7 +225,7 @@ internal sealed class SpliceLoop : IDisposable
         var nextSweep = Environment.TickCount64 + 1000;
         while (!_stopping)
         {
-            var count = Libc.EpollWait(_epollFd, events, MaxEvents, 1000);
+            var count = Libc.EpollWait(_epollFd, events, MaxEvents, WaitTimeout(Environment.TickCount64, nextSweep));
             if (count < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -181,13 +247,22 @@ internal sealed class SpliceLoop : IDisposable
                     continue;
                 }
 
-                if (GCHandle.FromIntPtr((nint)events[i].Data).Target is SpliceFlow flow && !flow.IsClosed && !flow.Pump(_pipes))
+                var target = GCHandle.FromIntPtr((nint)events[i].Data).Target;
+                if (target is SpliceFlow flow)
                 {
-                    Forget(flow);
+                    if (!flow.IsClosed && !flow.Pump(_pipes))
+                    {
+                        Forget(flow);
+                    }
+                }
+                else if (target is SpliceAcceptor { Handle.IsAllocated: true } acceptor)
+                {
+                    acceptor.OnReadable();
                 }
             }
 
             var now = Environment.TickCount64;
+            ResumeAcceptors(now);
             if (now >= nextSweep)
             {
                 nextSweep = now + 1000;
@@ -199,6 +274,11 @@ internal sealed class SpliceLoop : IDisposable
         }
 
         RunPosted();
+        foreach (var acceptor in _acceptors.ToArray())
+        {
+            Unregister(acceptor);
+        }
+
         foreach (var flow in _flows.ToArray())
         {
             flow.Close(FlowCloseReason.Closed, _pipes);
@@ -230,7 +310,7 @@ internal sealed class SpliceLoop : IDisposable
     {
         foreach (var flow in _flows.Where(f => f.ConnectOverdue(now)).ToArray())
         {
-            flow.FailConnect(System.Net.Sockets.SocketError.TimedOut, _pipes);
+            flow.FailConnect(Egress.DialResult.Failure(Egress.DialOutcome.TimedOut, "no answer within the connect timeout"), _pipes);
             Forget(flow);
         }
 
@@ -256,6 +336,68 @@ internal sealed class SpliceLoop : IDisposable
         if (_handles.Remove(flow, out var handle))
         {
             _released.Add(handle);
+        }
+    }
+
+    private void Register(SpliceFlow flow)
+    {
+        var handle = GCHandle.Alloc(flow);
+        _handles.Add(flow, handle);
+        _flows.Add(flow);
+        var token = (ulong)GCHandle.ToIntPtr(handle);
+        const uint events = Libc.EpollIn | Libc.EpollOut | Libc.EpollRdHup | Libc.EpollEt;
+        if (!TryRegister(flow.ClientFd, events, token) || !TryRegister(flow.UpstreamFd, events, token))
+        {
+            flow.Close(FlowCloseReason.Failed, _pipes);
+            Forget(flow);
+            return;
+        }
+
+        // Edge-triggered: bytes that arrived before registration are pumped now.
+        if (!flow.Pump(_pipes))
+        {
+            Forget(flow);
+        }
+    }
+
+    private unsafe void Unregister(SpliceAcceptor acceptor)
+    {
+        if (!acceptor.Handle.IsAllocated)
+        {
+            return;
+        }
+
+        var registration = default(EpollEvent);
+        Libc.EpollCtl(_epollFd, Libc.EpollCtlDel, acceptor.ListenerFd, &registration);
+        _acceptors.Remove(acceptor);
+        _released.Add(acceptor.Handle); // freed after the current batch, which may still name it
+        acceptor.Handle = default;
+    }
+
+    /// <summary>Milliseconds epoll may wait: until the next sweep, or sooner when an acceptor's back-off ends.</summary>
+    private int WaitTimeout(long now, long nextSweep)
+    {
+        var until = nextSweep;
+        foreach (var acceptor in _acceptors)
+        {
+            if (acceptor.ResumeAtTicks != 0)
+            {
+                until = Math.Min(until, acceptor.ResumeAtTicks);
+            }
+        }
+
+        return (int)Math.Clamp(until - now, 0, 1000);
+    }
+
+    private void ResumeAcceptors(long now)
+    {
+        foreach (var acceptor in _acceptors)
+        {
+            if (acceptor.ResumeAtTicks != 0 && now >= acceptor.ResumeAtTicks)
+            {
+                acceptor.ResumeAtTicks = 0;
+                Watch(acceptor, resume: true);
+            }
         }
     }
 

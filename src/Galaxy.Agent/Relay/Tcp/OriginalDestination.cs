@@ -14,11 +14,11 @@ namespace Galaxy.Agent.Relay.Tcp;
 /// </summary>
 internal static class OriginalDestination
 {
-    public static unsafe IPEndPoint Of(Socket accepted)
+    /// <summary>The original destination of the accepted connection <paramref name="fd"/>.</summary>
+    public static unsafe IPEndPoint Of(int fd)
     {
         var address = stackalloc byte[28]; // sockaddr_in6, the larger of the two
         var length = 28u;
-        var fd = (int)accepted.SafeHandle.DangerousGetHandle();
         if (Libc.GetSockName(fd, address, &length) != 0)
         {
             throw new SocketException(Marshal.GetLastPInvokeError());

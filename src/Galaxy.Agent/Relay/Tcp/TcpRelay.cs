@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Interop;
 using Galaxy.Agent.Relay.Splice;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +20,12 @@ internal delegate FlowRoute TcpRoute(IPEndPoint client, IPEndPoint destination, 
 /// through it, and gives the connected pair to a splice loop. A refusal or a failed dial resets the client
 /// at once. Past <see cref="TcpRelayOptions.MaxConnections"/> it stops accepting until a flow ends. With
 /// <see cref="TcpRelayOptions.SniffDomain"/> the route also gets the name from the client's first bytes.
+/// <para>
+/// Each listener is watched by a splice loop (<see cref="SpliceAcceptor"/>), which accepts on its own thread.
+/// A flow to a plain-connect egress (a device, the WAN) is routed, dialed and spliced right there, with no
+/// thread hop; one that needs a handshake (a proxy) or a look at its first bytes goes to the thread pool
+/// as a .NET socket (<see cref="HandleAsync"/>).
+/// </para>
 /// </summary>
 internal sealed partial class TcpRelay : IAsyncDisposable
 {
@@ -26,16 +33,16 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private readonly TcpRoute _route;
     private readonly SpliceLoop[] _loops;
     private readonly TcpRelayOptions _options;
-    private readonly SemaphoreSlim _slots;
+    private readonly ConnectionSlots _slots;
+    private readonly SpliceAcceptor[] _acceptors;
     private readonly Action<FlowSummary>? _onFlowClosed;
     private readonly FlowRegistry? _registry;
     private readonly ILogger? _logger;
     private readonly CancellationTokenSource _stop = new();
-    private Task[] _acceptLoops = [];
     private int _nextLoop;
     private long _refused;
-    private readonly StrongBox<long>[] _accepted;
     private long _dialFailures;
+    private bool _started;
 
     public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null,
         FlowRegistry? registry = null, ILogger? logger = null)
@@ -57,8 +64,8 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         _route = route;
         _loops = loops;
         _options = options;
-        _slots = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
-        _accepted = [.. _listeners.Select(_ => new StrongBox<long>())];
+        _slots = new ConnectionSlots(options.MaxConnections);
+        _acceptors = [.. _listeners.Select(listener => new SpliceAcceptor(listener, _slots, OnAccepted))];
         _onFlowClosed = onFlowClosed;
     }
 
@@ -69,7 +76,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listeners[0].LocalEndPoint!;
 
     /// <summary>Flows accepted by each listener, in the order given (how the kernel spread them).</summary>
-    public long[] AcceptedPerListener => [.. _accepted.Select(a => Interlocked.Read(ref a.Value))];
+    public long[] AcceptedPerListener => [.. _acceptors.Select(a => a.Accepted)];
 
     /// <summary>Flows refused or whose dial failed.</summary>
     public long Refused => Interlocked.Read(ref _refused);
@@ -104,85 +111,192 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         }
     }
 
-    public void Start() => _acceptLoops = [.. _listeners.Select((listener, i) => Task.Run(() => AcceptLoopAsync(listener, _accepted[i], _stop.Token)))];
+    /// <summary>Starts accepting: listener i is watched by loop i (modulo the loops), whose thread accepts its flows.</summary>
+    public void Start()
+    {
+        for (var i = 0; i < _acceptors.Length; i++)
+        {
+            _loops[i % _loops.Length].AddAcceptor(_acceptors[i]);
+        }
+
+        _started = true;
+    }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_started)
+        {
+            // The loops let go of the listeners' descriptors before they close (a reused number is never accepted from).
+            await Task.WhenAll(_acceptors.Select(a => a.Loop!.RemoveAcceptorAsync(a))).ConfigureAwait(false);
+        }
+
         foreach (var listener in _listeners)
         {
             listener.Dispose();
         }
 
-        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
-
         _stop.Dispose();
     }
 
-    private async Task AcceptLoopAsync(Socket listener, StrongBox<long> accepted, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new connection, on the thread of the loop that accepted it (<paramref name="fd"/> is non-blocking and now
+    /// owned here, and a connection slot is taken for it). A plain-connect egress is dialed and the flow spliced
+    /// on this loop; anything else continues on the thread pool. Never throws: the loop must go on.
+    /// </summary>
+    private void OnAccepted(int fd, IPEndPoint source, SpliceLoop loop)
     {
-        var backoff = TimeSpan.FromMilliseconds(50);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromMilliseconds(50);
-                Interlocked.Increment(ref accepted.Value);
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
-            {
-                // Out of descriptors: wait (growing to 1 s) instead of spinning on accept.
-                _slots.Release();
-                await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
-                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1000));
-                continue;
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException ||
-                                      (e is SocketException && cancellationToken.IsCancellationRequested))
-            {
-                _slots.Release();
-                return;
-            }
-
-            _ = HandleAsync(client, cancellationToken);
-        }
-    }
-
-    private async Task HandleAsync(Socket client, CancellationToken cancellationToken)
-    {
-        var handedOver = false;
-        var silent = false;
+        var owned = true; // until the flow or a .NET socket takes the descriptor
         Socket? upstream = null;
+        IUpstreamHandshake? handshake = null;
         FlowRegistration? registration = null;
-        var sniffed = default(SniffResult);
         try
         {
-            var source = (IPEndPoint)client.RemoteEndPoint!;
-            var destination = OriginalDestination.Of(client);
-            if (HasFailed(client))
+            var destination = OriginalDestination.Of(fd);
+            if (HasFailed(fd))
             {
                 // Reset while it waited in the listen queue (a client that gave up during an overload): it is
                 // not dialed, so a backlog of dead connections drains at accept speed.
                 return;
             }
 
-            if (_options.SniffDomain || _options.SniffDomainWhen?.Invoke() == true)
+            var sniff = _options.SniffDomain || _options.SniffDomainWhen?.Invoke() == true;
+            var route = sniff ? default(FlowRoute?) : _route(source, destination, null);
+            if (route is { Dialer: null })
+            {
+                Interlocked.Increment(ref _refused);
+                return;
+            }
+
+            if (route is not { Dialer: IInLoopConnectDialer { CanStartInLoop: true } inLoop })
+            {
+                // A look at the first bytes, or a proxy handshake, first: on the thread pool, as a .NET socket.
+                var client = AdoptAsSocket(fd, ref owned);
+                var stopping = _stop.Token;
+                _ = Task.Run(() => HandleAsync(client, source, destination, route, stopping));
+                return;
+            }
+
+            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, inLoop.Name, route.Value.Rule);
+            var dial = inLoop.StartConnect(destination, out handshake);
+            upstream = dial.Socket;
+            if (upstream is null)
+            {
+                CountDialFailure(source, destination, inLoop.Name, dial);
+                return;
+            }
+
+            if (registration is { CloseRequested: true })
+            {
+                return; // its egress was closed while it dialed: never started
+            }
+
+            SetNoDelay(fd);
+            var flow = new SpliceFlow(FlowSocket.Adopt(fd), FlowSocket.Of(upstream), source, destination, inLoop.ConnectTimeout, handshake,
+                failure => CountDialFailure(source, destination, inLoop.Name, failure), ClosedCallback(registration));
+            owned = false;
+            upstream = null;
+            handshake = null;
+
+            // Attached before it runs: a flow that ends at once (a refused connect) still reports its accounting.
+            var attached = registration?.Attach(flow) ?? true;
+            loop.AddOnLoop(flow);
+            if (!attached)
+            {
+                flow.RequestClose(); // closed between the dial and now
+            }
+
+            registration = null;
+        }
+        catch (Exception e)
+        {
+            // Whatever failed (no descriptor for the upstream, a route that threw), the flow fails closed.
+            if (_logger is not null && e is not (SocketException or ObjectDisposedException))
+            {
+                RelayLog.AcceptFailed(_logger, source, e);
+            }
+        }
+        finally
+        {
+            if (owned)
+            {
+                FlowSocket.SetResetOnClose(fd);
+                Libc.Close(fd);
+                if (upstream is not null)
+                {
+                    Reset(upstream);
+                }
+
+                handshake?.Dispose();
+
+                if (registration is not null)
+                {
+                    _registry!.End(registration);
+                }
+
+                _slots.Release();
+            }
+        }
+    }
+
+    /// <summary>The callback of a flow handed to a loop: gives its slot back, ends its registration, reports it.</summary>
+    private Action<FlowSummary> ClosedCallback(FlowRegistration? registration) => summary =>
+    {
+        _slots.Release();
+        if (registration is not null)
+        {
+            _registry!.End(registration);
+        }
+
+        _onFlowClosed?.Invoke(summary);
+    };
+
+    /// <summary>
+    /// The accepted descriptor as a blocking .NET socket (the async path's reads and sends), which then owns it;
+    /// <paramref name="owned"/> turns false once it does.
+    /// </summary>
+    private static Socket AdoptAsSocket(int fd, ref bool owned)
+    {
+        var flags = Libc.Fcntl(fd, Libc.FGetFl, 0);
+        if (flags < 0 || Libc.Fcntl(fd, Libc.FSetFl, flags & ~Libc.ONonBlock) < 0)
+        {
+            throw new SocketException(Marshal.GetLastPInvokeError());
+        }
+
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
+        owned = false;
+        try
+        {
+            return new Socket(handle);
+        }
+        catch
+        {
+            FlowSocket.SetResetOnClose(fd);
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A flow that needs the thread pool: its first bytes are looked at before routing (<paramref name="routed"/> is
+    /// null then), or its egress dials with a handshake. Owns <paramref name="client"/> and its connection slot.
+    /// </summary>
+    private async Task HandleAsync(Socket client, IPEndPoint source, IPEndPoint destination, FlowRoute? routed, CancellationToken cancellationToken)
+    {
+        var handedOver = false;
+        var silent = false;
+        Socket? upstream = null;
+        IUpstreamHandshake? handshake = null;
+        FlowRegistration? registration = null;
+        var sniffed = default(SniffResult);
+        try
+        {
+            if (routed is null)
             {
                 sniffed = await SniffAsync(client, cancellationToken).ConfigureAwait(false);
             }
 
-            var route = _route(source, destination, sniffed.Domain);
+            var route = routed ?? _route(source, destination, sniffed.Domain);
             if (route.Dialer is not { } dialer)
             {
                 Interlocked.Increment(ref _refused);
@@ -190,9 +304,9 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name, route.Rule);
-            var inLoop = dialer as IInLoopConnectDialer;
-            var dial = inLoop is not null && sniffed.TakenLength == 0
-                ? inLoop.StartConnect(destination)
+            var inLoop = dialer is IInLoopConnectDialer { CanStartInLoop: true } candidate && sniffed.TakenLength == 0 ? candidate : null;
+            var dial = inLoop is not null
+                ? inLoop.StartConnect(destination, out handshake)
                 : await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
             upstream = dial.Socket;
             if (upstream is null)
@@ -226,26 +340,20 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             var loop = _loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length)];
-            Action<FlowSummary> closed = summary =>
-            {
-                _slots.Release();
-                if (registration is not null)
-                {
-                    _registry!.End(registration);
-                }
+            var closed = ClosedCallback(registration);
 
-                _onFlowClosed?.Invoke(summary);
-            };
-
-            // A plain connect (a device, the WAN) is finished by the loop: the client is handed over now and
-            // the loop starts moving bytes once the upstream is connected, or resets the client if it fails.
-            var flow = inLoop is not null && sniffed.TakenLength == 0
-                ? new SpliceFlow(client, upstream, source, destination, inLoop.ConnectTimeout,
-                    error => CountDialFailure(source, destination, dialer.Name, DialResult.FromSocketError(error)), closed)
-                : new SpliceFlow(client, upstream, source, destination, closed, sniffed.TakenLength);
+            // An in-loop dial (a plain connect, or a proxy a plain connect away) is finished by the loop: the
+            // client is handed over now and the loop starts moving bytes once the upstream is connected (and
+            // the proxy granted it), or resets the client if that fails.
+            var flow = inLoop is not null
+                ? new SpliceFlow(FlowSocket.Of(client), FlowSocket.Of(upstream), source, destination, inLoop.ConnectTimeout, handshake,
+                    failure => CountDialFailure(source, destination, dialer.Name, failure), closed)
+                : new SpliceFlow(FlowSocket.Of(client), FlowSocket.Of(upstream), source, destination, closed, sniffed.TakenLength);
+            handshake = null; // the flow's now
+            var attached = registration?.Attach(flow) ?? true;
             loop.Add(flow);
             handedOver = true;
-            if (registration is not null && !registration.Attach(flow))
+            if (!attached)
             {
                 flow.RequestClose(); // closed between the dial and now; runs after the loop has taken it
             }
@@ -259,6 +367,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             sniffed.Return();
             if (!handedOver)
             {
+                handshake?.Dispose();
                 if (silent)
                 {
                     client.Dispose();
@@ -298,8 +407,19 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     }
 
     /// <summary>True when the socket has a pending error (SO_ERROR), such as a reset that came before accept.</summary>
-    private static bool HasFailed(Socket client) =>
-        client.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error && error != 0;
+    private static unsafe bool HasFailed(int fd)
+    {
+        int error;
+        var length = (uint)sizeof(int);
+        return Libc.GetSockOpt(fd, Libc.SolSocket, Libc.SoError, &error, &length) != 0 || error != 0;
+    }
+
+    /// <summary>TCP_NODELAY: what the client sends goes out as it is spliced, never held back for a fuller segment.</summary>
+    private static unsafe void SetNoDelay(int fd)
+    {
+        var on = 1;
+        Libc.SetSockOpt(fd, Libc.SolTcp, Libc.TcpNoDelay, &on, sizeof(int));
+    }
 
     /// <summary>Closes with SO_LINGER 0: the client sees a reset at once, never a half-open connection.</summary>
     private static void Reset(Socket socket)

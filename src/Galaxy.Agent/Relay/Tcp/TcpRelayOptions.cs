@@ -31,9 +31,9 @@ internal sealed record TcpRelayOptions
     public TimeSpan SniffTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>
-    /// Listening sockets per address, sharing the port with SO_REUSEPORT, each with its own accept loop. One by
-    /// default: a single accept loop is not the bottleneck at a home router's connection rate (not measured
-    /// on a quiet machine yet).
+    /// Listening sockets per address, sharing the port with SO_REUSEPORT; listener i is accepted from by splice
+    /// loop i (modulo the loops), so as many listeners as loops spreads new flows over all of them. The agent
+    /// and <c>galaxy relay</c> use one per loop.
     /// </summary>
     public int AcceptLoops { get; init; } = 1;
 

@@ -45,6 +45,27 @@ internal static class SocketAddressCodec
         return null;
     }
 
+    /// <summary>
+    /// Writes <paramref name="endPoint"/> as a sockaddr_in or sockaddr_in6 (zeroed first, no flow label or scope
+    /// unless the address has one) into <paramref name="address"/> (at least 28 bytes); returns its length.
+    /// </summary>
+    public static int WriteSocketAddress(IPEndPoint endPoint, Span<byte> address)
+    {
+        address[..28].Clear();
+        BinaryPrimitives.WriteUInt16BigEndian(address[2..], (ushort)endPoint.Port);
+        if (endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(address, AfInet);
+            endPoint.Address.TryWriteBytes(address.Slice(4, 4), out _);
+            return 16;
+        }
+
+        BinaryPrimitives.WriteUInt16LittleEndian(address, AfInet6);
+        endPoint.Address.TryWriteBytes(address.Slice(8, 16), out _);
+        BinaryPrimitives.WriteUInt32LittleEndian(address[24..], (uint)endPoint.Address.ScopeId);
+        return 28;
+    }
+
     /// <summary>Finds IP_ORIGDSTADDR / IPV6_ORIGDSTADDR among the control messages of one recvmsg.</summary>
     public static IPEndPoint? ReadOriginalDestination(ReadOnlySpan<byte> control)
     {
