@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Egress.Proxy;
 using Galaxy.Agent.Egress.Socks5;
@@ -15,21 +14,9 @@ public sealed class Socks5HandshakeTests : IDisposable
     private static readonly IPEndPoint Proxy = new(IPAddress.Parse("192.0.2.1"), 1080);
     private static readonly Socks5Address Target = Socks5Address.FromEndPoint(new IPEndPoint(IPAddress.Parse("203.0.113.10"), 80));
 
-    private readonly Socket _relay;
-    private readonly Socket _proxy;
+    private readonly HandshakeWire _wire = new();
 
-    public Socks5HandshakeTests()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        _relay = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _relay.Connect(listener.LocalEndPoint!);
-        _proxy = listener.Accept();
-        _relay.Blocking = false;
-    }
-
-    private int Fd => (int)_relay.SafeHandle.DangerousGetHandle();
+    private int Fd => _wire.Fd;
 
     [Fact]
     public void Without_credentials_it_greets_requests_and_hands_over_what_follows_the_reply()
@@ -130,39 +117,14 @@ public sealed class Socks5HandshakeTests : IDisposable
         handshake.Advance(Fd);
         Answer("05");
         Assert.Equal(HandshakeProgress.Waiting, handshake.Advance(Fd));
-        _proxy.Shutdown(SocketShutdown.Send);
-        Assert.True(_relay.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectRead));
+        _wire.CloseProxy();
         Assert.Equal(HandshakeProgress.Failed, handshake.Advance(Fd));
         Assert.Contains("closed the connection", handshake.Failure.Reason, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        _relay.Dispose();
-        _proxy.Dispose();
-    }
+    public void Dispose() => _wire.Dispose();
 
-    /// <summary>What the handshake sent, read on the proxy's side.</summary>
-    private string ReadFromRelay(int count)
-    {
-        var buffer = new byte[count];
-        var read = 0;
-        _proxy.ReceiveTimeout = 5000;
-        while (read < count)
-        {
-            var n = _proxy.Receive(buffer, read, count - read, SocketFlags.None);
-            Assert.True(n > 0, "the handshake's socket closed");
-            read += n;
-        }
+    private string ReadFromRelay(int count) => _wire.ReadFromRelay(count);
 
-        Assert.False(_proxy.Poll(TimeSpan.FromMilliseconds(20), SelectMode.SelectRead), "the handshake sent more than this step's message");
-        return Convert.ToHexStringLower(buffer);
-    }
-
-    /// <summary>The proxy's answer, and a wait until it is readable on the handshake's side.</summary>
-    private void Answer(string hex)
-    {
-        _proxy.Send(Convert.FromHexString(hex));
-        Assert.True(_relay.Poll(TimeSpan.FromSeconds(5), SelectMode.SelectRead), "the answer did not arrive");
-    }
+    private void Answer(string hex) => _wire.Answer(hex);
 }

@@ -64,6 +64,15 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         _route = route;
         _loops = loops;
         _options = options;
+        if (options.KeepAlive is { } keepAlive)
+        {
+            // Accepted sockets inherit keepalive from their listener: the client side costs nothing per flow.
+            foreach (var listener in _listeners)
+            {
+                keepAlive.Apply((int)listener.SafeHandle.DangerousGetHandle());
+            }
+        }
+
         _slots = new ConnectionSlots(options.MaxConnections);
         _acceptors = [.. _listeners.Select(listener => new SpliceAcceptor(listener, _slots, OnAccepted))];
         _onFlowClosed = onFlowClosed;
@@ -192,6 +201,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             SetNoDelay(fd);
+            _options.KeepAlive?.Apply((int)upstream.SafeHandle.DangerousGetHandle());
             var flow = new SpliceFlow(FlowSocket.Adopt(fd), FlowSocket.Of(upstream), source, destination, inLoop.ConnectTimeout, handshake,
                 failure => CountDialFailure(source, destination, inLoop.Name, failure), ClosedCallback(registration));
             owned = false;
@@ -332,6 +342,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             client.NoDelay = true;
+            _options.KeepAlive?.Apply((int)upstream.SafeHandle.DangerousGetHandle());
             if (!dial.EarlyData.IsEmpty)
             {
                 // Bytes the upstream sent right after a proxy handshake come first (the client socket is

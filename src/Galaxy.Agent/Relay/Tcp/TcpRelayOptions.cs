@@ -12,6 +12,9 @@ internal sealed record TcpRelayOptions
     /// <summary>A flow with no byte either way for this long is closed (RFC 5382: at least 2 h 4 min).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(124);
 
+    /// <summary>Keepalive probes on both sockets of each flow, so a vanished peer ends its flow (null: none).</summary>
+    public TcpKeepAlive? KeepAlive { get; init; } = TcpKeepAlive.Default;
+
     /// <summary>
     /// Whether the route gets the name from the client's first bytes (TLS SNI, HTTP Host). Costs a short wait
     /// before each dial, so the agent turns it on only when a rule matches domains.
