@@ -4,6 +4,7 @@ namespace Galaxy.Agent.Interop;
 
 internal static partial class Libc
 {
+    internal const int MsgPeek = 0x2;
     internal const int MsgDontWait = 0x40;
     internal const int MsgTrunc = 0x20;
     internal const int MsgNoSignal = 0x4000;

@@ -20,7 +20,7 @@ internal delegate void AcceptedConnection(int fd, IPEndPoint client, SpliceLoop 
 /// descriptors it backs off (50 ms, doubling to 1 s) instead of spinning on accept. The relay owns the
 /// listening socket; this only borrows its descriptor.
 /// </summary>
-internal sealed class SpliceAcceptor
+internal sealed class SpliceAcceptor : ILoopWatcher
 {
     /// <summary>Accepts per readiness event before the loop turns to its flows again.</summary>
     private const int BatchLimit = 64;
@@ -51,14 +51,8 @@ internal sealed class SpliceAcceptor
     /// <summary>The loop this acceptor runs on (set when it is added).</summary>
     internal SpliceLoop? Loop { get; set; }
 
-    /// <summary>Its token in the loop's epoll set while registered.</summary>
-    internal GCHandle Handle { get; set; }
-
-    /// <summary>When (Environment.TickCount64) a back-off ends and the listener is watched again; 0 when none runs. Loop thread only.</summary>
-    internal long ResumeAtTicks { get; set; }
-
     /// <summary>Accepts what is waiting, up to <see cref="BatchLimit"/>; on the loop's thread.</summary>
-    internal unsafe void OnReadable()
+    public unsafe void OnReady(uint events)
     {
         var address = stackalloc byte[28];
         for (var i = 0; i < BatchLimit; i++)
@@ -104,7 +98,7 @@ internal sealed class SpliceAcceptor
     {
         if (Interlocked.Exchange(ref _waitingForSlot, 0) == 1)
         {
-            Loop?.ResumeLater(this);
+            Loop?.RearmLater(this, Libc.EpollIn);
         }
     }
 
@@ -112,7 +106,7 @@ internal sealed class SpliceAcceptor
     private bool WaitForSlot()
     {
         Volatile.Write(ref _waitingForSlot, 1);
-        Loop!.Watch(this, resume: false);
+        Loop!.Rearm(this, 0);
         if (!_slots.TryTake())
         {
             return false; // a release after this point sees the flag and resumes the listener
@@ -120,14 +114,20 @@ internal sealed class SpliceAcceptor
 
         // Taken after all; whoever cleared the flag first, the listener is watched again.
         Interlocked.Exchange(ref _waitingForSlot, 0);
-        Loop.Watch(this, resume: true);
+        Loop.Rearm(this, Libc.EpollIn);
         return true;
+    }
+
+    /// <summary>The listener is owned by the relay, which closes it: nothing to let go of.</summary>
+    public void Abandon()
+    {
     }
 
     private void BackOff()
     {
-        Loop!.Watch(this, resume: false);
-        ResumeAtTicks = Environment.TickCount64 + _backoffMs;
+        var loop = Loop!;
+        loop.Rearm(this, 0);
+        loop.At(Environment.TickCount64 + _backoffMs, () => loop.Rearm(this, Libc.EpollIn));
         _backoffMs = Math.Min(_backoffMs * 2, LongestBackoffMs);
     }
 }

@@ -30,11 +30,9 @@ internal sealed class SpliceFlow : IRelayedFlow
     private long _connectDeadlineTicks; // while the loop still waits for the upstream connect (and handshake); 0 once connected
     private IUpstreamHandshake? _handshake; // a proxy's, run once the upstream is connected; null once done
 
-    /// <param name="bytesUpBefore">Client bytes the relay already sent up itself (taken while sniffing), counted in <see cref="BytesUp"/>.</param>
-    public SpliceFlow(FlowSocket client, FlowSocket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed,
-        long bytesUpBefore = 0)
+    /// <summary>A flow whose upstream is already connected (and granted, for a proxy).</summary>
+    public SpliceFlow(FlowSocket client, FlowSocket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed)
     {
-        _up.Bytes = bytesUpBefore;
         _client = client;
         _upstream = upstream;
         _clientFd = client.Fd;

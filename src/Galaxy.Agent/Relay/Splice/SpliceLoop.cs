@@ -22,7 +22,8 @@ internal sealed class SpliceLoop : IDisposable
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly SplicePipePool _pipes;
     private readonly HashSet<SpliceFlow> _flows = [];
-    private readonly List<SpliceAcceptor> _acceptors = [];
+    private readonly Dictionary<ILoopWatcher, (int Fd, GCHandle Handle)> _watchers = [];
+    private readonly PriorityQueue<Action, long> _timers = new();
     private readonly Dictionary<SpliceFlow, GCHandle> _handles = [];
     private readonly List<GCHandle> _released = [];
     private readonly TimeSpan _idleTimeout;
@@ -96,18 +97,14 @@ internal sealed class SpliceLoop : IDisposable
         var added = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(() =>
         {
-            var handle = GCHandle.Alloc(acceptor);
-            if (!TryRegister(acceptor.ListenerFd, Libc.EpollIn, (ulong)GCHandle.ToIntPtr(handle)))
+            if (Watch(acceptor, acceptor.ListenerFd, Libc.EpollIn))
             {
-                var errno = Marshal.GetLastPInvokeError();
-                handle.Free();
-                added.SetException(new InvalidOperationException($"epoll_ctl(ADD listener) failed: errno {errno}"));
-                return;
+                added.SetResult();
             }
-
-            acceptor.Handle = handle;
-            _acceptors.Add(acceptor);
-            added.SetResult();
+            else
+            {
+                added.SetException(new InvalidOperationException($"epoll_ctl(ADD listener) failed: errno {Marshal.GetLastPInvokeError()}"));
+            }
         });
         added.Task.GetAwaiter().GetResult();
     }
@@ -123,7 +120,7 @@ internal sealed class SpliceLoop : IDisposable
         {
             Post(() =>
             {
-                Unregister(acceptor);
+                Unwatch(acceptor);
                 removed.SetResult();
             });
         }
@@ -135,30 +132,60 @@ internal sealed class SpliceLoop : IDisposable
         return removed.Task;
     }
 
-    /// <summary>Turns the acceptor's listener on or off in the epoll set; on the loop's thread.</summary>
-    internal unsafe void Watch(SpliceAcceptor acceptor, bool resume)
-    {
-        if (!acceptor.Handle.IsAllocated)
-        {
-            return; // removed: its descriptor may already belong to another socket
-        }
-
-        var registration = new EpollEvent { Events = resume ? Libc.EpollIn : 0, Data = (ulong)GCHandle.ToIntPtr(acceptor.Handle) };
-        Libc.EpollCtl(_epollFd, Libc.EpollCtlMod, acceptor.ListenerFd, &registration);
-    }
-
-    /// <summary>Turns the acceptor's listener back on from any thread (a connection slot came free).</summary>
-    internal void ResumeLater(SpliceAcceptor acceptor)
+    /// <summary>Turns a watcher's descriptor back on (<see cref="Libc.EpollIn"/>) from any thread; a no-op once it is no longer watched.</summary>
+    internal void RearmLater(ILoopWatcher watcher, uint events)
     {
         try
         {
-            Post(() => Watch(acceptor, resume: true));
+            Post(() => Rearm(watcher, events));
         }
         catch (ObjectDisposedException)
         {
             // The loop is stopping.
         }
     }
+
+    /// <summary>Starts watching <paramref name="fd"/> for <paramref name="watcher"/>; on the loop's thread. False when epoll refused it.</summary>
+    internal bool Watch(ILoopWatcher watcher, int fd, uint events)
+    {
+        var handle = GCHandle.Alloc(watcher);
+        if (!TryRegister(fd, events, (ulong)GCHandle.ToIntPtr(handle)))
+        {
+            handle.Free();
+            return false;
+        }
+
+        _watchers.Add(watcher, (fd, handle));
+        return true;
+    }
+
+    /// <summary>Changes what a watcher waits for (0: nothing, for now); on the loop's thread; a no-op once it is no longer watched.</summary>
+    internal unsafe void Rearm(ILoopWatcher watcher, uint events)
+    {
+        if (!_watchers.TryGetValue(watcher, out var watched))
+        {
+            return; // its descriptor may already belong to another socket
+        }
+
+        var registration = new EpollEvent { Events = events, Data = (ulong)GCHandle.ToIntPtr(watched.Handle) };
+        Libc.EpollCtl(_epollFd, Libc.EpollCtlMod, watched.Fd, &registration);
+    }
+
+    /// <summary>Stops watching; on the loop's thread. The descriptor stays open (its owner closes it).</summary>
+    internal unsafe void Unwatch(ILoopWatcher watcher)
+    {
+        if (!_watchers.Remove(watcher, out var watched))
+        {
+            return;
+        }
+
+        var registration = default(EpollEvent);
+        Libc.EpollCtl(_epollFd, Libc.EpollCtlDel, watched.Fd, &registration);
+        _released.Add(watched.Handle); // freed after the current batch, which may still name it
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the loop's thread once Environment.TickCount64 reaches <paramref name="dueTicks"/>.</summary>
+    internal void At(long dueTicks, Action action) => _timers.Enqueue(action, dueTicks);
 
     /// <summary>Closes one flow (resetting both sides) if it still runs; from any thread, after its <see cref="Add"/>.</summary>
     public void RequestClose(SpliceFlow flow)
@@ -255,14 +282,14 @@ internal sealed class SpliceLoop : IDisposable
                         Forget(flow);
                     }
                 }
-                else if (target is SpliceAcceptor { Handle.IsAllocated: true } acceptor)
+                else if (target is ILoopWatcher watcher && _watchers.ContainsKey(watcher))
                 {
-                    acceptor.OnReadable();
+                    watcher.OnReady(events[i].Events);
                 }
             }
 
             var now = Environment.TickCount64;
-            ResumeAcceptors(now);
+            RunDueTimers(now);
             if (now >= nextSweep)
             {
                 nextSweep = now + 1000;
@@ -274,9 +301,10 @@ internal sealed class SpliceLoop : IDisposable
         }
 
         RunPosted();
-        foreach (var acceptor in _acceptors.ToArray())
+        foreach (var watcher in _watchers.Keys.ToArray())
         {
-            Unregister(acceptor);
+            Unwatch(watcher);
+            watcher.Abandon();
         }
 
         foreach (var flow in _flows.ToArray())
@@ -360,44 +388,19 @@ internal sealed class SpliceLoop : IDisposable
         }
     }
 
-    private unsafe void Unregister(SpliceAcceptor acceptor)
-    {
-        if (!acceptor.Handle.IsAllocated)
-        {
-            return;
-        }
-
-        var registration = default(EpollEvent);
-        Libc.EpollCtl(_epollFd, Libc.EpollCtlDel, acceptor.ListenerFd, &registration);
-        _acceptors.Remove(acceptor);
-        _released.Add(acceptor.Handle); // freed after the current batch, which may still name it
-        acceptor.Handle = default;
-    }
-
-    /// <summary>Milliseconds epoll may wait: until the next sweep, or sooner when an acceptor's back-off ends.</summary>
+    /// <summary>Milliseconds epoll may wait: until the next sweep, or sooner when a timer is due.</summary>
     private int WaitTimeout(long now, long nextSweep)
     {
-        var until = nextSweep;
-        foreach (var acceptor in _acceptors)
-        {
-            if (acceptor.ResumeAtTicks != 0)
-            {
-                until = Math.Min(until, acceptor.ResumeAtTicks);
-            }
-        }
-
+        var until = _timers.TryPeek(out _, out var due) ? Math.Min(nextSweep, due) : nextSweep;
         return (int)Math.Clamp(until - now, 0, 1000);
     }
 
-    private void ResumeAcceptors(long now)
+    private void RunDueTimers(long now)
     {
-        foreach (var acceptor in _acceptors)
+        while (_timers.TryPeek(out var action, out var due) && due <= now)
         {
-            if (acceptor.ResumeAtTicks != 0 && now >= acceptor.ResumeAtTicks)
-            {
-                acceptor.ResumeAtTicks = 0;
-                Watch(acceptor, resume: true);
-            }
+            _timers.Dequeue();
+            action();
         }
     }
 

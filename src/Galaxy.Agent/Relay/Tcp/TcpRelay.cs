@@ -21,10 +21,11 @@ internal delegate FlowRoute TcpRoute(IPEndPoint client, IPEndPoint destination, 
 /// at once. Past <see cref="TcpRelayOptions.MaxConnections"/> it stops accepting until a flow ends. With
 /// <see cref="TcpRelayOptions.SniffDomain"/> the route also gets the name from the client's first bytes.
 /// <para>
-/// Each listener is watched by a splice loop (<see cref="SpliceAcceptor"/>), which accepts on its own thread.
-/// A flow to a plain-connect egress (a device, the WAN) is routed, dialed and spliced right there, with no
-/// thread hop; one that needs a handshake (a proxy) or a look at its first bytes goes to the thread pool
-/// as a .NET socket (<see cref="HandleAsync"/>).
+/// Each listener is watched by a splice loop (<see cref="SpliceAcceptor"/>), which accepts on its own thread,
+/// looks at the first bytes when domain rules need them (<see cref="SniffingClient"/>), and dials and splices
+/// a flow whose egress can start in the loop (a device, the WAN, a proxy a plain connect away) right there,
+/// with no thread hop. Only other egresses (a proxy behind another proxy, an SSH pool) dial on the thread pool
+/// with a .NET socket (<see cref="HandleAsync"/>).
 /// </para>
 /// </summary>
 internal sealed partial class TcpRelay : IAsyncDisposable
@@ -150,10 +151,60 @@ internal sealed partial class TcpRelay : IAsyncDisposable
 
     /// <summary>
     /// A new connection, on the thread of the loop that accepted it (<paramref name="fd"/> is non-blocking and now
-    /// owned here, and a connection slot is taken for it). A plain-connect egress is dialed and the flow spliced
-    /// on this loop; anything else continues on the thread pool. Never throws: the loop must go on.
+    /// owned here, and a connection slot is taken for it). With domain rules the loop first waits for the
+    /// name in its first bytes (<see cref="SniffingClient"/>); then <see cref="Dispatch"/>. Never throws.
     /// </summary>
     private void OnAccepted(int fd, IPEndPoint source, SpliceLoop loop)
+    {
+        IPEndPoint destination;
+        try
+        {
+            destination = OriginalDestination.Of(fd);
+        }
+        catch (SocketException)
+        {
+            Drop(fd);
+            return;
+        }
+
+        if (HasFailed(fd))
+        {
+            // Reset while it waited in the listen queue (a client that gave up during an overload): it is not
+            // dialed, so a backlog of dead connections drains at accept speed.
+            Drop(fd);
+            return;
+        }
+
+        if (_options.SniffDomain || _options.SniffDomainWhen?.Invoke() == true)
+        {
+            if (!SniffingClient.TryStart(fd, source, destination, loop, _options.SniffTimeout, OnSniffed, sniffing => Drop(sniffing.Fd)))
+            {
+                Drop(fd);
+            }
+
+            return;
+        }
+
+        Dispatch(fd, source, destination, null, loop);
+    }
+
+    private void OnSniffed(SniffingClient client, string? domain) => Dispatch(client.Fd, client.Source, client.Destination, domain, client.Loop);
+
+    /// <summary>Resets a new client that will not be relayed, and gives its slot back.</summary>
+    private void Drop(int fd)
+    {
+        FlowSocket.SetResetOnClose(fd);
+        Libc.Close(fd);
+        _slots.Release();
+    }
+
+    /// <summary>
+    /// Routes a new flow on its loop's thread (<paramref name="fd"/> owned here, its slot taken). An in-loop egress
+    /// (a plain connect, or a proxy a plain connect away) is dialed and the flow spliced on this loop at once;
+    /// any other egress dials on the thread pool (<see cref="HandleAsync"/>). A refusal or a failed dial resets
+    /// the client. Never throws: the loop must go on.
+    /// </summary>
+    private void Dispatch(int fd, IPEndPoint source, IPEndPoint destination, string? domain, SpliceLoop loop)
     {
         var owned = true; // until the flow or a .NET socket takes the descriptor
         Socket? upstream = null;
@@ -161,32 +212,22 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         FlowRegistration? registration = null;
         try
         {
-            var destination = OriginalDestination.Of(fd);
-            if (HasFailed(fd))
-            {
-                // Reset while it waited in the listen queue (a client that gave up during an overload): it is
-                // not dialed, so a backlog of dead connections drains at accept speed.
-                return;
-            }
-
-            var sniff = _options.SniffDomain || _options.SniffDomainWhen?.Invoke() == true;
-            var route = sniff ? default(FlowRoute?) : _route(source, destination, null);
-            if (route is { Dialer: null })
+            var route = _route(source, destination, domain);
+            if (route.Dialer is not { } dialer)
             {
                 Interlocked.Increment(ref _refused);
                 return;
             }
 
-            if (route is not { Dialer: IInLoopConnectDialer { CanStartInLoop: true } inLoop })
+            if (dialer is not IInLoopConnectDialer { CanStartInLoop: true } inLoop)
             {
-                // A look at the first bytes, or a proxy handshake, first: on the thread pool, as a .NET socket.
                 var client = AdoptAsSocket(fd, ref owned);
                 var stopping = _stop.Token;
                 _ = Task.Run(() => HandleAsync(client, source, destination, route, stopping));
                 return;
             }
 
-            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, inLoop.Name, route.Value.Rule);
+            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, inLoop.Name, route.Rule);
             var dial = inLoop.StartConnect(destination, out handshake);
             upstream = dial.Socket;
             if (upstream is null)
@@ -230,21 +271,18 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         {
             if (owned)
             {
-                FlowSocket.SetResetOnClose(fd);
-                Libc.Close(fd);
                 if (upstream is not null)
                 {
                     Reset(upstream);
                 }
 
                 handshake?.Dispose();
-
                 if (registration is not null)
                 {
                     _registry!.End(registration);
                 }
 
-                _slots.Release();
+                Drop(fd);
             }
         }
     }
@@ -288,36 +326,20 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     }
 
     /// <summary>
-    /// A flow that needs the thread pool: its first bytes are looked at before routing (<paramref name="routed"/> is
-    /// null then), or its egress dials with a handshake. Owns <paramref name="client"/> and its connection slot.
+    /// A flow whose egress dials on the thread pool (a proxy reached through another proxy, an SSH pool, a drop):
+    /// owns <paramref name="client"/> and its connection slot, and hands the connected pair to a splice loop.
     /// </summary>
-    private async Task HandleAsync(Socket client, IPEndPoint source, IPEndPoint destination, FlowRoute? routed, CancellationToken cancellationToken)
+    private async Task HandleAsync(Socket client, IPEndPoint source, IPEndPoint destination, FlowRoute route, CancellationToken cancellationToken)
     {
+        var dialer = route.Dialer!;
         var handedOver = false;
         var silent = false;
         Socket? upstream = null;
-        IUpstreamHandshake? handshake = null;
         FlowRegistration? registration = null;
-        var sniffed = default(SniffResult);
         try
         {
-            if (routed is null)
-            {
-                sniffed = await SniffAsync(client, cancellationToken).ConfigureAwait(false);
-            }
-
-            var route = routed ?? _route(source, destination, sniffed.Domain);
-            if (route.Dialer is not { } dialer)
-            {
-                Interlocked.Increment(ref _refused);
-                return;
-            }
-
             registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name, route.Rule);
-            var inLoop = dialer is IInLoopConnectDialer { CanStartInLoop: true } candidate && sniffed.TakenLength == 0 ? candidate : null;
-            var dial = inLoop is not null
-                ? inLoop.StartConnect(destination, out handshake)
-                : await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
+            var dial = await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
             upstream = dial.Socket;
             if (upstream is null)
             {
@@ -334,13 +356,6 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 return; // its egress was closed while it dialed: never started
             }
 
-            if (sniffed.TakenLength > 0)
-            {
-                // The first bytes the sniff step had to take from the client go up first (at most one sniff
-                // buffer into a fresh connection's send buffer).
-                upstream.Send(sniffed.Taken);
-            }
-
             client.NoDelay = true;
             _options.KeepAlive?.Apply((int)upstream.SafeHandle.DangerousGetHandle());
             if (!dial.EarlyData.IsEmpty)
@@ -351,16 +366,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             var loop = _loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length)];
-            var closed = ClosedCallback(registration);
-
-            // An in-loop dial (a plain connect, or a proxy a plain connect away) is finished by the loop: the
-            // client is handed over now and the loop starts moving bytes once the upstream is connected (and
-            // the proxy granted it), or resets the client if that fails.
-            var flow = inLoop is not null
-                ? new SpliceFlow(FlowSocket.Of(client), FlowSocket.Of(upstream), source, destination, inLoop.ConnectTimeout, handshake,
-                    failure => CountDialFailure(source, destination, dialer.Name, failure), closed)
-                : new SpliceFlow(FlowSocket.Of(client), FlowSocket.Of(upstream), source, destination, closed, sniffed.TakenLength);
-            handshake = null; // the flow's now
+            var flow = new SpliceFlow(FlowSocket.Of(client), FlowSocket.Of(upstream), source, destination, ClosedCallback(registration));
             var attached = registration?.Attach(flow) ?? true;
             loop.Add(flow);
             handedOver = true;
@@ -375,10 +381,8 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         }
         finally
         {
-            sniffed.Return();
             if (!handedOver)
             {
-                handshake?.Dispose();
                 if (silent)
                 {
                     client.Dispose();
