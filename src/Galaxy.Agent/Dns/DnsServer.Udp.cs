@@ -8,11 +8,7 @@ namespace Galaxy.Agent.Dns;
 /// <summary>The UDP side: one thread reads datagrams with their original destination; each query is resolved on the thread pool.</summary>
 internal sealed partial class DnsServer
 {
-    private const int SolSocket = 1;
     private const int SoReceiveTimeout = 20;
-    private const int FGetFlags = 3;
-    private const int FSetFlags = 4;
-    private const int ONonBlock = 0x800;
 
     private unsafe void ReceiveLoop()
     {
@@ -20,16 +16,16 @@ internal sealed partial class DnsServer
 
         // A blocking recvmsg that gives up every 200 ms (SO_RCVTIMEO, struct timeval { long sec; long usec; }),
         // so the loop sees a stop request without an extra descriptor to wake it.
-        var flags = Libc.Fcntl(fd, FGetFlags, 0);
-        if (flags >= 0 && (flags & ONonBlock) != 0)
+        var flags = Libc.Fcntl(fd, Libc.FGetFl, 0);
+        if (flags >= 0 && (flags & Libc.ONonBlock) != 0)
         {
-            Libc.Fcntl(fd, FSetFlags, flags & ~ONonBlock);
+            Libc.Fcntl(fd, Libc.FSetFl, flags & ~Libc.ONonBlock);
         }
 
         Span<byte> timeout = stackalloc byte[16];
         timeout.Clear();
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(timeout[8..], 200_000);
-        _udp.SetRawSocketOption(SolSocket, SoReceiveTimeout, timeout);
+        _udp.SetRawSocketOption(Libc.SolSocket, SoReceiveTimeout, timeout);
         var buffer = GC.AllocateUninitializedArray<byte>(DnsWire.MaxMessageLength, pinned: true);
         var name = GC.AllocateArray<byte>(128, pinned: true);
         var control = GC.AllocateArray<byte>(256, pinned: true);

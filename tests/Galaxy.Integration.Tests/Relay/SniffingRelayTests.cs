@@ -138,6 +138,32 @@ public sealed class SniffingRelayTests
         Assert.Equal("(none), (none)", routes.Domains);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task A_client_that_resets_while_its_first_bytes_are_awaited_is_never_routed_nor_dialed()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        var routes = new RecordingRoute(lab, allowed: null);
+        await using var relay = TcpRelayHarness.Start(lab, routes.Route, Sniffing with { SniffTimeout = TimeSpan.FromSeconds(20) });
+        using var server = LabTcp.Listen(lab.Server, TproxyLab.ServerEndPoint(443));
+
+        using (var client = await LabTcp.ConnectAsync(lab.Client, TproxyLab.ServerEndPoint(443), TimeSpan.FromSeconds(5)))
+        {
+            // The beginning of a TLS record, then a reset.
+            await LabTcp.SendAllAsync(client, new byte[] { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01 }, TestContext.Current.CancellationToken);
+            client.LingerState = new LingerOption(true, 0);
+        }
+
+        // A healthy flow after it proves the relay went on; the server then holds that one connection only.
+        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        Assert.Equal("", routes.Domains);
+        Assert.False(server.Poll(TimeSpan.Zero, SelectMode.SelectRead), "the reset client was dialed upstream");
+        using var healthy = await LabTcp.ConnectAsync(lab.Client, TproxyLab.ServerEndPoint(443), TimeSpan.FromSeconds(5));
+        healthy.Shutdown(SocketShutdown.Send);
+        await Bounded.WaitUntilAsync(() => server.Poll(TimeSpan.Zero, SelectMode.SelectRead), TimeSpan.FromSeconds(5), "the healthy flow reaches the server",
+            () => routes.Domains);
+        Assert.Equal("(none)", routes.Domains);
+    }
+
     private static Task<Galaxy.Integration.Tests.Labs.CommandResult> Curl(TproxyLab lab, string scheme, string name, int port) =>
         lab.Client.RunAsync("curl", "-sS", "-k", "--max-time", "5", "--resolve", $"{name}:{port}:{TproxyLab.ServerAddress}", $"{scheme}://{name}:{port}/");
 

@@ -68,10 +68,14 @@ internal sealed class SpliceAcceptor : ILoopWatcher
             {
                 var errno = Marshal.GetLastPInvokeError();
                 _slots.Release();
-                if (errno is Libc.EAGAIN or Libc.EINTR or Libc.ECONNABORTED)
+                if (errno is Libc.EAGAIN or Libc.EINTR)
                 {
-                    // Nothing waits (or the one that did went away): the level-triggered listener reports the next.
-                    return;
+                    return; // nothing waits: the level-triggered listener reports the next
+                }
+
+                if (IsConnectionError(errno))
+                {
+                    continue; // that connection failed before it was taken (accept(2) reports its error): the next
                 }
 
                 // Out of descriptors or memory (or any other failure): listen again later instead of spinning.
@@ -93,6 +97,10 @@ internal sealed class SpliceAcceptor : ILoopWatcher
         }
     }
 
+    /// <summary>The errors accept(2) reports for the waiting connection itself, not for the listener (see its manual).</summary>
+    private static bool IsConnectionError(int errno) => errno is Libc.ECONNABORTED or 71 /* EPROTO */ or 64 /* ENONET */
+        or 92 /* ENOPROTOOPT */ or 95 /* EOPNOTSUPP */ or Libc.ENETDOWN or Libc.ENETUNREACH or Libc.EHOSTDOWN or Libc.EHOSTUNREACH;
+
     /// <summary>A slot was given back: an acceptor that stopped for want of one listens again (from any thread).</summary>
     internal void SlotFreed()
     {
@@ -105,7 +113,7 @@ internal sealed class SpliceAcceptor : ILoopWatcher
     /// <summary>Every slot is taken: stops watching the listener until <see cref="SlotFreed"/>; true when one came free meanwhile.</summary>
     private bool WaitForSlot()
     {
-        Volatile.Write(ref _waitingForSlot, 1);
+        Interlocked.Exchange(ref _waitingForSlot, 1); // a full fence before the slots are read again
         Loop!.Rearm(this, 0);
         if (!_slots.TryTake())
         {

@@ -27,6 +27,7 @@ internal sealed class SpliceLoop : IDisposable
     private readonly Dictionary<SpliceFlow, GCHandle> _handles = [];
     private readonly List<GCHandle> _released = [];
     private readonly TimeSpan _idleTimeout;
+    private readonly Lock _postLock = new();
     private volatile bool _stopping;
     private int _flowCount;
 
@@ -220,12 +221,16 @@ internal sealed class SpliceLoop : IDisposable
 
     public void Dispose()
     {
-        if (_stopping)
+        lock (_postLock)
         {
-            return;
+            if (_stopping)
+            {
+                return;
+            }
+
+            _stopping = true;
         }
 
-        _stopping = true;
         Wake();
         _thread.Join();
         Libc.Close(_eventFd);
@@ -233,11 +238,15 @@ internal sealed class SpliceLoop : IDisposable
         _pipes.Dispose();
     }
 
+    /// <summary>Queues work for the loop's thread; under a lock with <see cref="Dispose"/>, so nothing wakes a closed eventfd.</summary>
     private void Post(Action action)
     {
-        ObjectDisposedException.ThrowIf(_stopping, this);
-        _posted.Enqueue(action);
-        Wake();
+        lock (_postLock)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            _posted.Enqueue(action);
+            Wake();
+        }
     }
 
     private unsafe void Wake()

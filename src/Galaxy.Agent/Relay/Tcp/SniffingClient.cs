@@ -22,7 +22,7 @@ internal sealed class SniffingClient : ILoopWatcher
     internal const int BufferBytes = 4096;
 
     private const uint Events = Libc.EpollIn | Libc.EpollRdHup | Libc.EpollEt;
-    private const uint FinishedEvents = Libc.EpollRdHup | Libc.EpollHup | Libc.EpollErr;
+    private const uint FinishedEvents = Libc.EpollRdHup | Libc.EpollHup;
 
     private readonly Action<SniffingClient, string?> _onEnded;
     private readonly Action<SniffingClient> _onAbandoned;
@@ -75,14 +75,16 @@ internal sealed class SniffingClient : ILoopWatcher
         }
 
         var seen = Peek(buffer);
-        if (seen < 0)
+        if (seen == -Libc.EAGAIN)
         {
-            if (seen == -Libc.EAGAIN && (events & FinishedEvents) == 0)
-            {
-                return; // nothing yet
-            }
+            return; // nothing yet (a FIN would read as 0)
+        }
 
-            End(null); // gone or finished without a byte: routed without a name, the splice sees the rest
+        if (seen < 0 || (events & Libc.EpollErr) != 0)
+        {
+            // Reset while the relay waited for its first bytes: it is never dialed.
+            Loop.Unwatch(this);
+            Abandon();
             return;
         }
 
@@ -95,6 +97,7 @@ internal sealed class SniffingClient : ILoopWatcher
         End(domain);
     }
 
+    /// <summary>The loop stops, or the client failed: the relay resets it and gives its slot back.</summary>
     public void Abandon()
     {
         ReturnBuffer();

@@ -40,10 +40,10 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private readonly FlowRegistry? _registry;
     private readonly ILogger? _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopping; // read on the loops, also after DisposeAsync
     private int _nextLoop;
     private long _refused;
     private long _dialFailures;
-    private bool _started;
 
     public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null,
         FlowRegistry? registry = null, ILogger? logger = null)
@@ -74,6 +74,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
         }
 
+        _stopping = _stop.Token;
         _slots = new ConnectionSlots(options.MaxConnections);
         _acceptors = [.. _listeners.Select(listener => new SpliceAcceptor(listener, _slots, OnAccepted))];
         _onFlowClosed = onFlowClosed;
@@ -128,18 +129,15 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         {
             _loops[i % _loops.Length].AddAcceptor(_acceptors[i]);
         }
-
-        _started = true;
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_started)
-        {
-            // The loops let go of the listeners' descriptors before they close (a reused number is never accepted from).
-            await Task.WhenAll(_acceptors.Select(a => a.Loop!.RemoveAcceptorAsync(a))).ConfigureAwait(false);
-        }
+
+        // The loops let go of the listeners' descriptors before they close (a reused number is never accepted from),
+        // also those of a Start that failed halfway.
+        await Task.WhenAll(_acceptors.Where(a => a.Loop is not null).Select(a => a.Loop!.RemoveAcceptorAsync(a))).ConfigureAwait(false);
 
         foreach (var listener in _listeners)
         {
@@ -212,6 +210,11 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         FlowRegistration? registration = null;
         try
         {
+            if (_stopping.IsCancellationRequested)
+            {
+                return; // the relay is closing: a flow that finished its sniff now is reset, not started
+            }
+
             var route = _route(source, destination, domain);
             if (route.Dialer is not { } dialer)
             {
@@ -222,8 +225,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             if (dialer is not IInLoopConnectDialer { CanStartInLoop: true } inLoop)
             {
                 var client = AdoptAsSocket(fd, ref owned);
-                var stopping = _stop.Token;
-                _ = Task.Run(() => HandleAsync(client, source, destination, route, stopping));
+                _ = Task.Run(() => HandleAsync(client, source, destination, route, _stopping));
                 return;
             }
 
@@ -252,9 +254,10 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             // Attached before it runs: a flow that ends at once (a refused connect) still reports its accounting.
             var attached = registration?.Attach(flow) ?? true;
             loop.AddOnLoop(flow);
-            if (!attached)
+            if (!attached || registration?.CloseRequested == true)
             {
-                flow.RequestClose(); // closed between the dial and now
+                // Closed between the dial and now (a close that came before the flow knew its loop is asked again).
+                flow.RequestClose();
             }
 
             registration = null;
@@ -312,15 +315,15 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         }
 
         var handle = new SafeSocketHandle(fd, ownsHandle: true);
-        owned = false;
         try
         {
-            return new Socket(handle);
+            var socket = new Socket(handle);
+            owned = false;
+            return socket;
         }
         catch
         {
-            FlowSocket.SetResetOnClose(fd);
-            handle.Dispose();
+            handle.SetHandleAsInvalid(); // the caller still owns the descriptor: it resets it and gives the slot back
             throw;
         }
     }
@@ -370,7 +373,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             var attached = registration?.Attach(flow) ?? true;
             loop.Add(flow);
             handedOver = true;
-            if (!attached)
+            if (!attached || registration?.CloseRequested == true)
             {
                 flow.RequestClose(); // closed between the dial and now; runs after the loop has taken it
             }

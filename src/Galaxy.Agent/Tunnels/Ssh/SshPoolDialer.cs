@@ -7,11 +7,13 @@ namespace Galaxy.Agent.Tunnels.Ssh;
 /// The dialer of an SSH egress: one SOCKS5 dialer per SSH connection (its loopback dynamic forward), flows
 /// spread round robin over the connections that are up, so one slow connection carries only its share.
 /// With none up, a dial fails at once (unreachable). UDP is refused: ssh's dynamic forward carries TCP only,
-/// and a UDP flow is never sent another way.
+/// and a UDP flow is never sent another way. When every connection's dialer can start in the splice loop (a
+/// SOCKS5 port a plain connect away, as the agent builds them), so can the pool.
 /// </summary>
-internal sealed class SshPoolDialer : IEgressDialer
+internal sealed class SshPoolDialer : IInLoopConnectDialer
 {
     private readonly IReadOnlyList<IEgressDialer> _connections;
+    private readonly IInLoopConnectDialer[]? _inLoop;
     private readonly bool[] _up;
     private int _next = -1;
 
@@ -26,7 +28,15 @@ internal sealed class SshPoolDialer : IEgressDialer
         Name = name;
         _connections = connections;
         _up = new bool[connections.Count];
+        if (connections.All(c => c is IInLoopConnectDialer { CanStartInLoop: true }))
+        {
+            _inLoop = [.. connections.Cast<IInLoopConnectDialer>()];
+        }
     }
+
+    public bool CanStartInLoop => _inLoop is not null;
+
+    public TimeSpan ConnectTimeout => _inLoop?.Max(c => c.ConnectTimeout) ?? TimeSpan.Zero;
 
     public string Name { get; }
 
@@ -59,6 +69,18 @@ internal sealed class SshPoolDialer : IEgressDialer
         return index < 0
             ? ValueTask.FromResult(DialResult.Failure(DialOutcome.Unreachable, $"{Name}: no SSH connection is up"))
             : _connections[index].DialTcpAsync(destination, cancellationToken);
+    }
+
+    public DialResult StartConnect(IPEndPoint destination, out IUpstreamHandshake? handshake)
+    {
+        handshake = null;
+        var index = Pick();
+        if (index < 0 || _inLoop is null)
+        {
+            return DialResult.Failure(DialOutcome.Unreachable, $"{Name}: no SSH connection is up");
+        }
+
+        return _inLoop[index].StartConnect(destination, out handshake);
     }
 
     public DialResult DialUdp(IPEndPoint destination) =>

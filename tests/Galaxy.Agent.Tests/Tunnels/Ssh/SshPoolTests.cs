@@ -22,7 +22,52 @@ public sealed class SshPoolTests
         public DialResult DialUdp(IPEndPoint destination) => DialResult.Failure(DialOutcome.Rejected, Name);
     }
 
+    /// <summary>A connection whose dial can start in the splice loop (as the agent's SOCKS5-over-loopback ones can).</summary>
+    private sealed class InLoopRecorder(string name) : IInLoopConnectDialer
+    {
+        public string Name { get; } = name;
+
+        public int Starts { get; private set; }
+
+        public bool CanStartInLoop => true;
+
+        public TimeSpan ConnectTimeout => TimeSpan.FromSeconds(3);
+
+        public DialResult StartConnect(IPEndPoint destination, out IUpstreamHandshake? handshake)
+        {
+            Starts++;
+            handshake = null;
+            return DialResult.Failure(DialOutcome.Refused, Name);
+        }
+
+        public ValueTask<DialResult> DialTcpAsync(IPEndPoint destination, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("an in-loop pool must not dial asynchronously");
+
+        public DialResult DialUdp(IPEndPoint destination) => DialResult.Failure(DialOutcome.Rejected, Name);
+    }
+
     private static readonly IPEndPoint Web = new(IPAddress.Parse("203.0.113.10"), 80);
+
+    [Fact]
+    public void A_pool_of_in_loop_connections_starts_in_the_loop_round_robin_over_those_up()
+    {
+        var connections = Enumerable.Range(0, 3).Select(i => new InLoopRecorder($"c{i}")).ToList();
+        var pool = new SshPoolDialer("nyc", connections);
+        Assert.True(pool.CanStartInLoop);
+        Assert.Equal(TimeSpan.FromSeconds(3), pool.ConnectTimeout);
+        Assert.Equal(DialOutcome.Unreachable, pool.StartConnect(Web, out _).Outcome);
+
+        pool.SetUp(0, true);
+        pool.SetUp(2, true);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(DialOutcome.Refused, pool.StartConnect(Web, out var handshake).Outcome);
+            Assert.Null(handshake);
+        }
+
+        Assert.Equal([5, 0, 5], connections.Select(c => c.Starts));
+        Assert.False(new SshPoolDialer("mixed", [new InLoopRecorder("c0"), new Recorder("c1")]).CanStartInLoop);
+    }
 
     [Fact]
     public async Task Flows_are_spread_evenly_over_the_connections_that_are_up()
