@@ -29,6 +29,7 @@ internal sealed class SpliceFlow : IRelayedFlow
     private readonly Action<DialResult>? _onConnectFailed;
     private long _connectDeadlineTicks; // while the loop still waits for the upstream connect (and handshake); 0 once connected
     private IUpstreamHandshake? _handshake; // a proxy's, run once the upstream is connected; null once done
+    private bool _upstreamConnected;
 
     /// <summary>A flow whose upstream is already connected (and granted, for a proxy).</summary>
     public SpliceFlow(FlowSocket client, FlowSocket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed)
@@ -92,16 +93,21 @@ internal sealed class SpliceFlow : IRelayedFlow
 
         if (_connectDeadlineTicks != 0)
         {
-            var connect = PollConnect();
-            if (connect == SocketError.InProgress)
+            if (!_upstreamConnected)
             {
-                return true; // the upstream's EPOLLOUT (or error) comes later
-            }
+                var connect = PollConnect();
+                if (connect == SocketError.InProgress)
+                {
+                    return true; // the upstream's EPOLLOUT (or error) comes later
+                }
 
-            if (connect != SocketError.Success)
-            {
-                FailConnect(DialResult.FromSocketError(connect), pool);
-                return false;
+                if (connect != SocketError.Success)
+                {
+                    FailConnect(DialResult.FromSocketError(connect), pool);
+                    return false;
+                }
+
+                _upstreamConnected = true; // a handshake's own reads see any later error
             }
 
             if (_handshake is not null && !Handshake(pool))
