@@ -65,13 +65,12 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         _route = route;
         _loops = loops;
         _options = options;
-        if (options.KeepAlive is { } keepAlive)
+        // Accepted sockets inherit TCP_NODELAY and keepalive from their listener: the client side costs nothing per flow.
+        foreach (var listener in _listeners)
         {
-            // Accepted sockets inherit keepalive from their listener: the client side costs nothing per flow.
-            foreach (var listener in _listeners)
-            {
-                keepAlive.Apply((int)listener.SafeHandle.DangerousGetHandle());
-            }
+            var fd = (int)listener.SafeHandle.DangerousGetHandle();
+            SetNoDelay(fd);
+            options.KeepAlive?.Apply(fd);
         }
 
         _stopping = _stop.Token;
@@ -243,7 +242,6 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 return; // its egress was closed while it dialed: never started
             }
 
-            SetNoDelay(fd);
             _options.KeepAlive?.Apply((int)upstream.SafeHandle.DangerousGetHandle());
             var flow = new SpliceFlow(FlowSocket.Adopt(fd), FlowSocket.Of(upstream), source, destination, inLoop.ConnectTimeout, handshake,
                 failure => CountDialFailure(source, destination, inLoop.Name, failure), ClosedCallback(registration));
@@ -359,7 +357,6 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 return; // its egress was closed while it dialed: never started
             }
 
-            client.NoDelay = true;
             _options.KeepAlive?.Apply((int)upstream.SafeHandle.DangerousGetHandle());
             if (!dial.EarlyData.IsEmpty)
             {
@@ -432,7 +429,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         return Libc.GetSockOpt(fd, Libc.SolSocket, Libc.SoError, &error, &length) != 0 || error != 0;
     }
 
-    /// <summary>TCP_NODELAY: what the client sends goes out as it is spliced, never held back for a fuller segment.</summary>
+    /// <summary>TCP_NODELAY: what is spliced to the client goes out at once, never held back for a fuller segment.</summary>
     private static unsafe void SetNoDelay(int fd)
     {
         var on = 1;
