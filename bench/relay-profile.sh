@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 source bench/_lib.sh
+source bench/_relay_lab.sh
 
 binary=${GALAXY_BINARY:-artifacts/galaxy}
 compare=${COMPARE_BINARY:-}
@@ -26,35 +27,12 @@ prefix=glxrp-$$
 client=$prefix-client router=$prefix-router server=$prefix-server
 work=$(mktemp -d /tmp/glxrp.XXXXXX)
 relay_pid=
-cleanup() {
-  local ns
-  for ns in "$client" "$router" "$server"; do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-    ip netns delete "$ns" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap relay_lab_cleanup EXIT
 trap 'exit 130' INT TERM
 log() { printf '[relay-profile.sh %s] %s\n' "$(date -u +%T)" "$*" >&2; }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # --- topology (as bench/relay.sh) -----------------------------------------------------------------------
-for ns in "$client" "$router" "$server"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip -n "$client" link add eth0 type veth peer name lan0 netns "$router"
-ip -n "$router" link add wan0 type veth peer name eth0 netns "$server"
-ip -n "$client" link set eth0 up; ip -n "$router" link set lan0 up; ip -n "$router" link set wan0 up; ip -n "$server" link set eth0 up
-ip -n "$client" address add 198.51.100.2/24 dev eth0
-ip -n "$router" address add 198.51.100.1/24 dev lan0
-ip -n "$router" address add 203.0.113.1/24 dev wan0
-ip -n "$server" address add $SERVER/24 dev eth0
-ip -n "$client" route add default via 198.51.100.1
-ip -n "$server" route add default via 203.0.113.1
-ip -n "$router" rule add fwmark 0x1 lookup 100 priority 100
-ip -n "$router" route add local default dev lo table 100
-for ns in "$client" "$router" "$server"; do
-  in_ns "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1 net.core.somaxconn=8192
-done
+relay_lab_topology
 in_ns "$router" sysctl -qw net.ipv4.ip_forward=0
 in_ns "$router" nft -f - <<NFT
 table inet glxprofile {
@@ -67,26 +45,7 @@ table inet glxprofile {
 }
 NFT
 
-in_ns "$server" iperf3 -s -D >/dev/null
-mkdir -p "$work/www" "$work/nginx"
-chmod 755 "$work" "$work/www"
-head -c 100 /dev/zero | tr '\0' 'g' >"$work/www/tiny.html"
-cat >"$work/nginx.conf" <<CONF
-daemon on;
-worker_processes 2;
-worker_rlimit_nofile 20000;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 10000; }
-http {
-  access_log off;
-  keepalive_timeout 0;
-  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy; fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
-  server { listen $SERVER:$WEB_PORT; root $work/www; }
-}
-CONF
-in_ns "$server" nginx -c "$work/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log"
+relay_lab_servers
 
 start_relay() { # BINARY
   ip netns exec "$router" "$1" relay --tproxy-port $RELAY_PORT --egress direct:wan0 --mark 0x200 --max-connections 8500 2>>"$work/galaxy.log" &
@@ -107,6 +66,17 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$relay_pid/stat"; }
 wrk_load() { # SECONDS
   in_ns "$client" timeout $(($1 + 10)) wrk -t2 -c50 -d"$1"s -H 'Connection: close' "http://$SERVER:$WEB_PORT/tiny.html"
 }
+# perf_during DATA OUTPUT COMMAND...: runs the 6 s load COMMAND (its output to OUTPUT) and records all CPUs for
+# 3 s in its middle into DATA
+perf_during() {
+  local data=$1 output=$2 load
+  shift 2
+  "$@" >"$output" &
+  load=$!
+  sleep 1.5
+  timeout 20 perf record -a -g -o "$data" -- sleep 3 >/dev/null 2>&1
+  wait $load
+}
 # perf_shares FILE: "command share%" lines, by share of all samples
 perf_shares() {
   perf report -i "$1" --no-children --sort comm -g none --stdio 2>/dev/null \
@@ -116,11 +86,7 @@ perf_shares() {
 # --- 1. one TCP stream: who uses the CPU --------------------------------------------------------------
 log "perf: one TCP stream"
 start_relay "$binary"
-in_ns "$client" timeout 20 iperf3 -c $SERVER -t 6 -J >"$work/iperf.json" &
-load=$!
-sleep 1.5
-timeout 20 perf record -a -g -o "$work/tcp.data" -- sleep 3 >/dev/null 2>&1
-wait $load
+perf_during "$work/tcp.data" "$work/iperf.json" in_ns "$client" timeout 20 iperf3 -c $SERVER -t 6 -J
 tcp_gbits=$(jq '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100' "$work/iperf.json")
 perf_shares "$work/tcp.data" >"$work/tcp.shares"
 stop_relay
@@ -128,11 +94,7 @@ stop_relay
 # --- 2. short connections: who uses the CPU, and Galaxy's own user-space share -------------------------
 log "perf: short HTTP connections"
 start_relay "$binary"
-wrk_load 6 >"$work/wrk.txt" &
-load=$!
-sleep 1.5
-timeout 20 perf record -a -g -o "$work/http.data" -- sleep 3 >/dev/null 2>&1
-wait $load
+perf_during "$work/http.data" "$work/wrk.txt" wrk_load 6
 http_rate=$(awk '/Requests\/sec/ { printf "%d", $2 }' "$work/wrk.txt")
 perf_shares "$work/http.data" >"$work/http.shares"
 galaxy_user=$(perf report -i "$work/http.data" --no-children --sort dso -g none --stdio 2>/dev/null \

@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 source bench/_lib.sh
+source bench/_relay_lab.sh
 
 binary=${GALAXY_BINARY:-artifacts/galaxy}
 duration=${DURATION:-5}
@@ -34,61 +35,19 @@ readonly SERVER=203.0.113.10 SOCKS_PORT=1080 WEB_PORT=8080 IDLE_PORT=9000
 prefix=glxrb-$$
 client=$prefix-client router=$prefix-router server=$prefix-server
 work=$(mktemp -d /tmp/glxrb.XXXXXX)
-cleanup() {
-  local ns
-  for ns in "$client" "$router" "$server"; do
-    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-    ip netns delete "$ns" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap relay_lab_cleanup EXIT
 trap 'exit 130' INT TERM
 trap 'echo "relay.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 ulimit -n "$(ulimit -Hn)"
 log() { printf '[relay.sh %s] %s\n' "$(date -u +%T)" "$*" >&2; }
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u +%H:%M)
 
 # --- topology -------------------------------------------------------------------------------------------
-for ns in "$client" "$router" "$server"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip -n "$client" link add eth0 type veth peer name lan0 netns "$router"
-ip -n "$router" link add wan0 type veth peer name eth0 netns "$server"
-ip -n "$client" link set eth0 up; ip -n "$router" link set lan0 up; ip -n "$router" link set wan0 up; ip -n "$server" link set eth0 up
-ip -n "$client" address add 198.51.100.2/24 dev eth0
-ip -n "$router" address add 198.51.100.1/24 dev lan0
-ip -n "$router" address add 203.0.113.1/24 dev wan0
-ip -n "$server" address add $SERVER/24 dev eth0
-ip -n "$client" route add default via 198.51.100.1
-ip -n "$server" route add default via 203.0.113.1
-ip -n "$router" rule add fwmark 0x1 lookup 100 priority 100
-ip -n "$router" route add local default dev lo table 100
-for ns in "$client" "$router" "$server"; do
-  in_ns "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1 net.core.somaxconn=8192
-done
+relay_lab_topology
 
 # --- servers --------------------------------------------------------------------------------------------
-in_ns "$server" iperf3 -s -D >/dev/null
-mkdir -p "$work/www" "$work/nginx"
-chmod 755 "$work" "$work/www"  # nginx workers run unprivileged
-head -c 100 /dev/zero | tr '\0' 'g' >"$work/www/tiny.html"
-cat >"$work/nginx.conf" <<CONF
-daemon on;
-worker_processes 2;
-worker_rlimit_nofile 20000;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 10000; }
-http {
-  access_log off;
-  keepalive_timeout 0;
-  client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy; fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
-  server { listen $SERVER:$WEB_PORT; root $work/www; }
-}
-CONF
-in_ns "$server" nginx -c "$work/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log"
+relay_lab_servers
 cat >"$work/danted.conf" <<CONF
 logoutput: $work/danted.log
 internal: $SERVER port = $SOCKS_PORT
