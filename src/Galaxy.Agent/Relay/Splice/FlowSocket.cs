@@ -48,6 +48,14 @@ internal readonly struct FlowSocket
         }
     }
 
+    /// <summary>The socket's pending error (SO_ERROR, which reading clears): 0 for none, else errno; -1 when it cannot be read.</summary>
+    internal static unsafe int PendingError(int fd)
+    {
+        int error;
+        var length = (uint)sizeof(int);
+        return Libc.GetSockOpt(fd, Libc.SolSocket, Libc.SoError, &error, &length) == 0 ? error : -1;
+    }
+
     /// <summary>SO_LINGER {on, 0}: closing the descriptor then sends a reset.</summary>
     internal static unsafe void SetResetOnClose(int fd)
     {

@@ -20,8 +20,6 @@ internal sealed class SpliceFlow : IRelayedFlow
 {
     private readonly FlowSocket _client;
     private readonly FlowSocket _upstream;
-    private readonly int _clientFd;
-    private readonly int _upstreamFd;
     private readonly SpliceDirection _up = new();   // client → upstream
     private readonly SpliceDirection _down = new(); // upstream → client
     private readonly Action<FlowSummary>? _onClosed;
@@ -36,8 +34,6 @@ internal sealed class SpliceFlow : IRelayedFlow
     {
         _client = client;
         _upstream = upstream;
-        _clientFd = client.Fd;
-        _upstreamFd = upstream.Fd;
         ClientEndPoint = clientEndPoint;
         Destination = destination;
         _onClosed = onClosed;
@@ -79,9 +75,9 @@ internal sealed class SpliceFlow : IRelayedFlow
     /// <summary>When a byte last moved (Environment.TickCount64), for the idle timeout.</summary>
     public long LastActivityTicks { get; private set; }
 
-    internal int ClientFd => _clientFd;
+    internal int ClientFd => _client.Fd;
 
-    internal int UpstreamFd => _upstreamFd;
+    internal int UpstreamFd => _upstream.Fd;
 
     /// <summary>Moves whatever can move now, both ways, until every side would block. False once closed.</summary>
     internal bool Pump(SplicePipePool pool)
@@ -118,10 +114,10 @@ internal sealed class SpliceFlow : IRelayedFlow
             _connectDeadlineTicks = 0;
         }
 
-        var outcome = PumpDirection(_up, _clientFd, _upstreamFd, pool);
+        var outcome = PumpDirection(_up, _client.Fd, _upstream.Fd, pool);
         if (outcome == PumpOutcome.Continue)
         {
-            outcome = PumpDirection(_down, _upstreamFd, _clientFd, pool);
+            outcome = PumpDirection(_down, _upstream.Fd, _client.Fd, pool);
         }
 
         if (outcome != PumpOutcome.Continue)
@@ -192,7 +188,7 @@ internal sealed class SpliceFlow : IRelayedFlow
     private unsafe bool Handshake(SplicePipePool pool)
     {
         var handshake = _handshake!;
-        switch (handshake.Advance(_upstreamFd))
+        switch (handshake.Advance(_upstream.Fd))
         {
             case HandshakeProgress.Waiting:
                 return false;
@@ -208,7 +204,7 @@ internal sealed class SpliceFlow : IRelayedFlow
         {
             fixed (byte* bytes = early)
             {
-                sent = Libc.Send(_clientFd, bytes, (nuint)early.Length, Libc.MsgDontWait | Libc.MsgNoSignal);
+                sent = Libc.Send(_client.Fd, bytes, (nuint)early.Length, Libc.MsgDontWait | Libc.MsgNoSignal);
             }
         }
 
@@ -227,9 +223,8 @@ internal sealed class SpliceFlow : IRelayedFlow
     /// <summary>Success once the upstream is connected, InProgress while it is not, else why it failed.</summary>
     private unsafe SocketError PollConnect()
     {
-        int error;
-        var length = (uint)sizeof(int);
-        if (Libc.GetSockOpt(_upstreamFd, Libc.SolSocket, Libc.SoError, &error, &length) != 0)
+        var error = FlowSocket.PendingError(_upstream.Fd);
+        if (error < 0)
         {
             return SocketError.SocketError;
         }
@@ -241,7 +236,7 @@ internal sealed class SpliceFlow : IRelayedFlow
 
         var address = stackalloc byte[128];
         var addressLength = 128u;
-        if (Libc.GetPeerName(_upstreamFd, address, &addressLength) == 0)
+        if (Libc.GetPeerName(_upstream.Fd, address, &addressLength) == 0)
         {
             return SocketError.Success;
         }
@@ -251,8 +246,8 @@ internal sealed class SpliceFlow : IRelayedFlow
 
     private PumpOutcome PumpDirection(SpliceDirection direction, int source, int destination, SplicePipePool pool)
     {
-        var sourceGone = source == _clientFd ? PumpOutcome.ClientGone : PumpOutcome.UpstreamGone;
-        var destinationGone = source == _clientFd ? PumpOutcome.UpstreamGone : PumpOutcome.ClientGone;
+        var sourceGone = source == _client.Fd ? PumpOutcome.ClientGone : PumpOutcome.UpstreamGone;
+        var destinationGone = source == _client.Fd ? PumpOutcome.UpstreamGone : PumpOutcome.ClientGone;
         while (true)
         {
             // Drain what is buffered first.

@@ -422,12 +422,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     }
 
     /// <summary>True when the socket has a pending error (SO_ERROR), such as a reset that came before accept.</summary>
-    private static unsafe bool HasFailed(int fd)
-    {
-        int error;
-        var length = (uint)sizeof(int);
-        return Libc.GetSockOpt(fd, Libc.SolSocket, Libc.SoError, &error, &length) != 0 || error != 0;
-    }
+    private static bool HasFailed(int fd) => FlowSocket.PendingError(fd) != 0;
 
     /// <summary>TCP_NODELAY: what is spliced to the client goes out at once, never held back for a fuller segment.</summary>
     private static unsafe void SetNoDelay(int fd)
