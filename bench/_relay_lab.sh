@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # client, router, server, work, SERVER, WEB_PORT: set by the sourcing script
 # The relay benchmarks' lab, shared by bench/relay.sh and bench/relay-profile.sh (sourced, not run):
 #   client (198.51.100.2) — lan0 [router 198.51.100.1 | 203.0.113.1] wan0 — server ($SERVER)
 # The caller sets client, router, server (namespace names with its unique prefix), work (a temporary
