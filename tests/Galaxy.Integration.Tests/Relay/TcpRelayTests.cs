@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Galaxy.Agent.Egress;
 using Galaxy.Agent.Relay;
@@ -62,6 +63,47 @@ public sealed class TcpRelayTests
         // The summary is reported as the flow closes; the loop forgets it right after.
         await Bounded.WaitUntilAsync(() => relay.Loop.FlowCount == 0, TimeSpan.FromSeconds(5), "the loop lets go of the flow",
             () => $"{relay.Loop.FlowCount} flows");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Last_bytes_that_came_with_a_fin_leave_with_it_in_one_segment()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        await using var relay = RelayUnderTest.Start(lab);
+        using var listener = LabTcp.Listen(lab.Server, TproxyLab.ServerEndPoint(80));
+        var capture = await lab.Router.CaptureAsync("lan0", "tcp port 80");
+        var timeout = TimeSpan.FromSeconds(5);
+
+        using var client = await LabTcp.ConnectAsync(lab.Client, TproxyLab.ServerEndPoint(80), timeout);
+        using var server = await Bounded.WithinAsync(listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask(), timeout, "the relay dials the server");
+
+        // The server's answer and its FIN arrive at the relay in one segment (corked until the shutdown), as from
+        // a server that answers and closes at once.
+        const int TcpCork = 3;
+        server.SetRawSocketOption(6 /* IPPROTO_TCP */, TcpCork, BitConverter.GetBytes(1));
+        await LabTcp.SendAllAsync(server, new byte[300], TestContext.Current.CancellationToken);
+        server.Shutdown(SocketShutdown.Send);
+
+        var buffer = new byte[1024];
+        var received = 0;
+        while (true)
+        {
+            var (bytes, error) = await LabTcp.ReceiveOnceAsync(client, buffer, timeout);
+            Assert.Equal(SocketError.Success, error);
+            if (bytes == 0)
+            {
+                break;
+            }
+
+            received += bytes;
+        }
+
+        var packets = await capture.StopAsync();
+        Assert.Equal(300, received);
+        // Toward the client: one segment with the 300 bytes and the FIN, not the bytes and then a bare FIN.
+        var down = packets.Where(p => p.IsTcp && p.SourcePort == 80 && (p.PayloadLength > 0 || p.TcpFlags.HasFlag(TcpFlags.Fin))).ToList();
+        var described = string.Join("; ", down.Select(p => $"{p.TcpFlags} {p.PayloadLength} bytes"));
+        Assert.True(down.Count == 1 && down[0] is { PayloadLength: 300 } && down[0].TcpFlags.HasFlag(TcpFlags.Fin), $"segments to the client: {described}");
     }
 
     [Fact(Timeout = 30_000)]

@@ -28,6 +28,7 @@ internal sealed class SpliceFlow : IRelayedFlow
     private long _connectDeadlineTicks; // while the loop still waits for the upstream connect (and handshake); 0 once connected
     private IUpstreamHandshake? _handshake; // a proxy's, run once the upstream is connected; null once done
     private bool _upstreamConnected;
+    private bool _keepAliveArmed;
 
     /// <summary>A flow whose upstream is already connected (and granted, for a proxy).</summary>
     public SpliceFlow(FlowSocket client, FlowSocket upstream, IPEndPoint clientEndPoint, IPEndPoint destination, Action<FlowSummary>? onClosed)
@@ -63,6 +64,17 @@ internal sealed class SpliceFlow : IRelayedFlow
     public long BytesUp => Volatile.Read(ref _up.Bytes);
 
     public long BytesDown => Volatile.Read(ref _down.Bytes);
+
+    /// <summary>
+    /// Turns keepalive on for the upstream socket (the client's inherits it from the listener). Not at the dial: the
+    /// loop's sweep calls it once the flow has been quiet for <see cref="QuietBeforeKeepAliveMs"/>, so the many flows
+    /// that end sooner spend no system call on it. The probes still start after the keepalive's idle time of silence
+    /// (counted from when it is turned on, so up to two seconds later).
+    /// </summary>
+    internal Func<int, bool>? UpstreamKeepAlive { private get; init; }
+
+    /// <summary>How long a flow is quiet before its upstream gets keepalive.</summary>
+    internal const long QuietBeforeKeepAliveMs = 1000;
 
     /// <summary>The loop moving this flow (set when it is handed over).</summary>
     internal SpliceLoop? Loop { get; set; }
@@ -170,6 +182,16 @@ internal sealed class SpliceFlow : IRelayedFlow
             TimeSpan.FromMilliseconds(Environment.TickCount64 - _startTicks)));
     }
 
+    /// <summary>Turns the upstream's keepalive on once the flow is connected and has been quiet a while (see <see cref="UpstreamKeepAlive"/>).</summary>
+    internal void ArmKeepAliveWhenQuiet(long now)
+    {
+        if (!_keepAliveArmed && UpstreamKeepAlive is { } arm && _connectDeadlineTicks == 0 && !IsClosed && now - LastActivityTicks >= QuietBeforeKeepAliveMs)
+        {
+            _keepAliveArmed = true;
+            arm(_upstream.Fd);
+        }
+    }
+
     /// <summary>True when the upstream connect is still pending at <paramref name="now"/> (TickCount64) past its deadline.</summary>
     internal bool ConnectOverdue(long now) => _connectDeadlineTicks != 0 && now >= _connectDeadlineTicks;
 
@@ -244,22 +266,67 @@ internal sealed class SpliceFlow : IRelayedFlow
         return Marshal.GetLastPInvokeError() == Libc.ENOTCONN ? SocketError.InProgress : SocketError.SocketError;
     }
 
+    /// <summary>
+    /// Moves one direction until it would block. The pipe is filled first, until the source has nothing more
+    /// (EAGAIN), has ended (FIN) or the pipe is full; then it is drained. So a FIN that came with the last bytes
+    /// is known before they go out: they are written with SPLICE_F_MORE (held in the socket, not pushed) and
+    /// the FIN that follows at once leaves in the same segment, instead of one more packet each way.
+    /// </summary>
     private PumpOutcome PumpDirection(SpliceDirection direction, int source, int destination, SplicePipePool pool)
     {
         var sourceGone = source == _client.Fd ? PumpOutcome.ClientGone : PumpOutcome.UpstreamGone;
         var destinationGone = source == _client.Fd ? PumpOutcome.UpstreamGone : PumpOutcome.ClientGone;
+        var sourceEmpty = false; // the source said EAGAIN: bytes that arrive later bring a new edge
         while (true)
         {
-            // Drain what is buffered first.
-            if (direction.Pipe is { Buffered: > 0 } pipe)
+            if (!direction.SourceFinished && !sourceEmpty && (direction.Pipe is null || direction.Pipe.Buffered < direction.Pipe.Capacity))
             {
-                var written = Libc.Splice(pipe.ReadFd, 0, destination, 0, (nuint)pipe.Buffered, Libc.SpliceMove | Libc.SpliceNonBlock);
-                if (written > 0)
+                // Out of descriptors (EMFILE/ENFILE) the flow cannot continue: it fails, it is never left stalled.
+                var pipe = direction.Pipe ??= pool.Rent(out _);
+                if (pipe is null)
                 {
-                    pipe.Buffered -= (int)written;
-                    direction.Bytes += written;
+                    return PumpOutcome.Failed;
+                }
+
+                var read = Libc.Splice(source, 0, pipe.WriteFd, 0, (nuint)(pipe.Capacity - pipe.Buffered), Libc.SpliceMove | Libc.SpliceNonBlock);
+                if (read > 0)
+                {
+                    pipe.Buffered += (int)read;
                     LastActivityTicks = Environment.TickCount64;
                     continue;
+                }
+
+                if (read == 0)
+                {
+                    direction.SourceFinished = true;
+                }
+                else
+                {
+                    var readErrno = Marshal.GetLastPInvokeError();
+                    if (readErrno == Libc.EINTR)
+                    {
+                        continue;
+                    }
+
+                    if (readErrno != Libc.EAGAIN)
+                    {
+                        return sourceGone;
+                    }
+
+                    sourceEmpty = true;
+                }
+            }
+
+            if (direction.Pipe is { Buffered: > 0 } buffered)
+            {
+                var more = direction.SourceFinished ? Libc.SpliceMore : 0;
+                var written = Libc.Splice(buffered.ReadFd, 0, destination, 0, (nuint)buffered.Buffered, Libc.SpliceMove | Libc.SpliceNonBlock | more);
+                if (written > 0)
+                {
+                    buffered.Buffered -= (int)written;
+                    direction.Bytes += written;
+                    LastActivityTicks = Environment.TickCount64;
+                    continue; // the rest, or (the pipe was full) more from the source
                 }
 
                 var errno = Marshal.GetLastPInvokeError();
@@ -271,53 +338,21 @@ internal sealed class SpliceFlow : IRelayedFlow
                 return written < 0 && errno == Libc.EAGAIN ? PumpOutcome.Continue : destinationGone;
             }
 
-            if (direction.SourceFinished)
+            if (direction.SourceFinished && !direction.FinForwarded)
             {
-                if (!direction.FinForwarded)
+                direction.FinForwarded = true;
+
+                // The last direction to finish leaves its FIN to the close that follows at once (close(2) sends it,
+                // as nothing is left unread); otherwise shutdown. A peer that already reset makes this fail; the
+                // other direction notices.
+                if (!(ReferenceEquals(direction, _up) ? _down : _up).Done)
                 {
-                    direction.FinForwarded = true;
-                    // A peer that already reset makes this fail; the other direction notices.
                     Libc.Shutdown(destination, Libc.ShutWr);
                 }
-
-                ReleasePipe(direction, pool);
-                return PumpOutcome.Continue;
             }
 
-            // Out of descriptors (EMFILE/ENFILE) the flow cannot continue: it fails, it is never left stalled.
-            direction.Pipe ??= pool.Rent(out _);
-            if (direction.Pipe is null)
-            {
-                return PumpOutcome.Failed;
-            }
-
-            var read = Libc.Splice(source, 0, direction.Pipe.WriteFd, 0, (nuint)direction.Pipe.Capacity, Libc.SpliceMove | Libc.SpliceNonBlock);
-            if (read > 0)
-            {
-                direction.Pipe.Buffered += (int)read;
-                LastActivityTicks = Environment.TickCount64;
-                continue;
-            }
-
-            if (read == 0)
-            {
-                direction.SourceFinished = true;
-                continue;
-            }
-
-            var readErrno = Marshal.GetLastPInvokeError();
-            if (readErrno == Libc.EINTR)
-            {
-                continue;
-            }
-
-            if (readErrno == Libc.EAGAIN)
-            {
-                ReleasePipe(direction, pool);
-                return PumpOutcome.Continue;
-            }
-
-            return sourceGone;
+            ReleasePipe(direction, pool);
+            return PumpOutcome.Continue;
         }
     }
 

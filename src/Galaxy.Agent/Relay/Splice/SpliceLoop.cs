@@ -9,7 +9,7 @@ namespace Galaxy.Agent.Relay.Splice;
 /// flow, a pipe pool, and an eventfd through which other threads post work (add a flow, close flows). It
 /// may also accept new flows itself (<see cref="SpliceAcceptor"/>, a level-triggered listener in the same
 /// set). It owns the epoll and eventfd descriptors; the flows own their sockets, the relay its listeners.
-/// Idle flows are swept once a second.
+/// Once a second it sweeps: flows idle past the timeout are closed, and quiet ones get their upstream keepalive.
 /// </summary>
 internal sealed class SpliceLoop : IDisposable
 {
@@ -349,6 +349,11 @@ internal sealed class SpliceLoop : IDisposable
         {
             flow.FailConnect(Egress.DialResult.Failure(Egress.DialOutcome.TimedOut, "no answer within the connect timeout"), _pipes);
             Forget(flow);
+        }
+
+        foreach (var flow in _flows)
+        {
+            flow.ArmKeepAliveWhenQuiet(now);
         }
 
         var limit = (long)_idleTimeout.TotalMilliseconds;

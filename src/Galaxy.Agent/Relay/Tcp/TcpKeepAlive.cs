@@ -7,7 +7,8 @@ namespace Galaxy.Agent.Relay.Tcp;
 /// probes the peer every <see cref="Interval"/>, and after <see cref="Probes"/> unanswered probes the socket fails
 /// (ETIMEDOUT), which ends the flow with a reset of the other side. A client VM that vanished, or a server that
 /// is gone, so frees its flow long before the idle timeout instead of holding two descriptors for hours.
-/// Accepted sockets inherit it from their listener, so only the upstream socket costs system calls per flow.
+/// Accepted sockets inherit it from their listener; the upstream socket gets it once its flow has been quiet for a
+/// second (<see cref="Splice.SpliceFlow.UpstreamKeepAlive"/>), so short flows spend no system call on it.
 /// </summary>
 internal sealed record TcpKeepAlive(TimeSpan Idle, TimeSpan Interval, int Probes)
 {

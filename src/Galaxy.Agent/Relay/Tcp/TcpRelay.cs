@@ -41,6 +41,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private readonly ILogger? _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationToken _stopping; // read on the loops, also after DisposeAsync
+    private readonly Func<int, bool>? _upstreamKeepAlive; // one delegate for every flow
     private int _nextLoop;
     private long _refused;
     private long _dialFailures;
@@ -72,6 +73,8 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             SetNoDelay(fd);
             options.KeepAlive?.Apply(fd);
         }
+
+        _upstreamKeepAlive = options.KeepAlive is { } keepAlive ? keepAlive.Apply : null;
 
         _stopping = _stop.Token;
         _slots = new ConnectionSlots(options.MaxConnections);
@@ -242,9 +245,11 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 return; // its egress was closed while it dialed: never started
             }
 
-            _options.KeepAlive?.Apply((int)upstream.SafeHandle.DangerousGetHandle());
             var flow = new SpliceFlow(FlowSocket.Adopt(fd), FlowSocket.Of(upstream), source, destination, inLoop.ConnectTimeout, handshake,
-                failure => CountDialFailure(source, destination, inLoop.Name, failure), ClosedCallback(registration));
+                failure => CountDialFailure(source, destination, inLoop.Name, failure), ClosedCallback(registration))
+            {
+                UpstreamKeepAlive = _upstreamKeepAlive,
+            };
             owned = false;
             upstream = null;
             handshake = null;
@@ -357,7 +362,6 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 return; // its egress was closed while it dialed: never started
             }
 
-            _options.KeepAlive?.Apply((int)upstream.SafeHandle.DangerousGetHandle());
             if (!dial.EarlyData.IsEmpty)
             {
                 // Bytes the upstream sent right after a proxy handshake come first (the client socket is
@@ -366,7 +370,10 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             var loop = _loops[(int)((uint)Interlocked.Increment(ref _nextLoop) % (uint)_loops.Length)];
-            var flow = new SpliceFlow(FlowSocket.Of(client), FlowSocket.Of(upstream), source, destination, ClosedCallback(registration));
+            var flow = new SpliceFlow(FlowSocket.Of(client), FlowSocket.Of(upstream), source, destination, ClosedCallback(registration))
+            {
+                UpstreamKeepAlive = _upstreamKeepAlive,
+            };
             var attached = registration?.Attach(flow) ?? true;
             loop.Add(flow);
             handedOver = true;
