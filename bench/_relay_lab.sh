@@ -38,6 +38,14 @@ relay_lab_topology() {
   done
 }
 
+# Drops every TIME_WAIT socket in the lab's namespaces (sock_diag destroy, as `ss -K`), so that each short-connection
+# run starts from the same state: otherwise the tens of thousands a run leaves behind (for 60 s) slow the next
+# run, whichever path it measures, and the order of the paths would decide part of their figures.
+relay_lab_forget_time_wait() {
+  local ns
+  for ns in "$client" "$router" "$server"; do in_ns "$ns" ss -K state time-wait >/dev/null 2>&1 || true; done
+}
+
 # The server's iperf3 and nginx (2 workers, no keepalive, a 100-byte file at /tiny.html on $SERVER:$WEB_PORT).
 relay_lab_servers() {
   in_ns "$server" iperf3 -s -D >/dev/null

@@ -190,6 +190,7 @@ udp_loss_jitter() { # prints "loss% jitter_ms received_Mbit/s"
 }
 http_rate() { # [PID]: prints "conns/s p50 p99 errors relay-CPU-ms-per-1000-connections"
   local out before=0 after=0
+  relay_lab_forget_time_wait
   [[ -n ${1:-} ]] && before=$(cpu_ticks "$1")
   out=$(timeout $((duration + 20)) ip netns exec "$client" wrk -t2 -c50 -d"${duration}s" --latency -H 'Connection: close' \
     "http://$SERVER:$WEB_PORT/tiny.html" 2>&1) || { echo "fail fail fail fail fail"; return; }
