@@ -117,6 +117,7 @@ traced=$(awk '$NF == "accept4" { print $4 - ($5 ~ /^[0-9]+$/ ? $5 : 0) }' "$work
 # --- 4. relay CPU per connection (optionally alternating with another build) ---------------------------
 per_connection() { # BINARY → µs of relay CPU per connection over one 5 s wrk run
   local before after requests
+  relay_lab_forget_time_wait
   start_relay "$1"
   before=$(cpu_ticks)
   requests=$(wrk_load 5 | awk '/requests in/ { print $1 }')
