@@ -7,6 +7,8 @@
 #   - system calls per relayed connection (strace -f -c on the relay for 4 s of wrk);
 #   - relay CPU µs per connection (utime+stime ÷ wrk's requests), ROUNDS runs of 5 s;
 #     with COMPARE_BINARY=PATH the same alternating with that build, for a before/after figure.
+#   - one TCP stream each way (iperf3, 5 s), ROUNDS rounds alternating: kernel forwarding, Galaxy, and the floor of
+#     any splice relay (bench/splice_floor.c: a thread per direction, blocking splice, nothing else).
 # Every load is bounded (timeout, fixed durations); the namespaces (unique prefix) and their processes go at exit.
 # Knobs: GALAXY_BINARY (default artifacts/galaxy), COMPARE_BINARY, ROUNDS (default 3).
 set -euo pipefail
@@ -18,7 +20,7 @@ binary=${GALAXY_BINARY:-artifacts/galaxy}
 compare=${COMPARE_BINARY:-}
 rounds=${ROUNDS:-3}
 [[ -x $binary ]] || { echo "relay-profile.sh: $binary missing: run ./build.sh publish" >&2; exit 1; }
-for tool in ip nft iperf3 wrk nginx perf strace jq; do
+for tool in ip nft iperf3 wrk nginx perf strace jq gcc; do
   command -v "$tool" >/dev/null || { echo "relay-profile.sh: $tool missing: run ./build.sh setup" >&2; exit 1; }
 done
 
@@ -27,14 +29,16 @@ prefix=glxrp-$$
 client=$prefix-client router=$prefix-router server=$prefix-server
 work=$(mktemp -d /tmp/glxrp.XXXXXX)
 relay_pid=
+floor=$work/splice_floor # bench/splice_floor.c, built in part 5
 trap relay_lab_cleanup EXIT
 trap 'exit 130' INT TERM
 log() { printf '[relay-profile.sh %s] %s\n' "$(date -u +%T)" "$*" >&2; }
 
 # --- topology (as bench/relay.sh) -----------------------------------------------------------------------
 relay_lab_topology
-in_ns "$router" sysctl -qw net.ipv4.ip_forward=0
-in_ns "$router" nft -f - <<NFT
+tproxy_on() {
+  in_ns "$router" sysctl -qw net.ipv4.ip_forward=0
+  in_ns "$router" nft -f - <<NFT
 table inet glxprofile {
   chain prerouting {
     type filter hook prerouting priority mangle; policy accept;
@@ -44,11 +48,22 @@ table inet glxprofile {
   }
 }
 NFT
+}
+# Kernel forwarding: no ruleset, forwarding on.
+tproxy_off() {
+  in_ns "$router" nft delete table inet glxprofile
+  in_ns "$router" sysctl -qw net.ipv4.ip_forward=1
+}
+tproxy_on
 
 relay_lab_servers
 
-start_relay() { # BINARY
-  ip netns exec "$router" "$1" relay --tproxy-port $RELAY_PORT --egress direct:wan0 --mark 0x200 --max-connections 8500 2>>"$work/galaxy.log" &
+start_relay() { # BINARY (galaxy, or the splice floor)
+  if [[ $1 == "$floor" ]]; then
+    ip netns exec "$router" "$floor" $RELAY_PORT 0x200 wan0 2>>"$work/floor.log" &
+  else
+    ip netns exec "$router" "$1" relay --tproxy-port $RELAY_PORT --egress direct:wan0 --mark 0x200 --max-connections 8500 2>>"$work/galaxy.log" &
+  fi
   relay_pid=$!
   for _ in $(seq 100); do
     in_ns "$router" ss -Hltn "sport = :$RELAY_PORT" | grep -q . && return 0
@@ -133,6 +148,27 @@ for ((round = 1; round <= rounds; round++)); do
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
+# --- 5. one TCP stream: kernel forwarding, Galaxy, and the floor of any splice relay, alternating ------------------
+gcc -O2 -pthread -o "$floor" bench/splice_floor.c
+stream() { # [-R]: Gbit/s received over 5 s, or "fail"
+  in_ns "$client" timeout 20 iperf3 -c $SERVER -t 5 "$@" -J | jq -er '.end.sum_received.bits_per_second / 1e9 * 100 | round / 100' 2>/dev/null ||
+    echo fail
+}
+declare -a kernel_up=() kernel_down=() galaxy_up=() galaxy_down=() floor_up=() floor_down=()
+for ((round = 1; round <= rounds; round++)); do
+  log "one TCP stream, round $round"
+  tproxy_off
+  kernel_up+=("$(stream)"); kernel_down+=("$(stream -R)")
+  tproxy_on
+  start_relay "$binary"; galaxy_up+=("$(stream)"); galaxy_down+=("$(stream -R)"); stop_relay
+  start_relay "$floor"; floor_up+=("$(stream)"); floor_down+=("$(stream -R)"); stop_relay
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+fmedian() { printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '{ a[NR] = $1 } END { print (NR ? a[int((NR + 1) / 2)] : "fail") }'; }
+k_up=$(fmedian "${kernel_up[@]}") k_down=$(fmedian "${kernel_down[@]}")
+g_up=$(fmedian "${galaxy_up[@]}") g_down=$(fmedian "${galaxy_down[@]}")
+f_up=$(fmedian "${floor_up[@]}") f_down=$(fmedian "${floor_down[@]}")
+
 # --- the section -----------------------------------------------------------------------------------------
 section=$work/section.md
 {
@@ -158,6 +194,17 @@ section=$work/section.md
   if [[ -n $compare ]]; then
     echo "Alternating with \`$compare\` ($("$compare" --version 2>/dev/null | head -1 || echo "another build")): $(median "${other_build[@]}") µs (runs: ${other_build[*]})."
   fi
+  echo
+  echo "One TCP stream (iperf3, 5 s each way), median of $rounds rounds, the three alternating within each round, Gbit/s → / ←:"
+  echo
+  echo "| path | → | ← | of kernel forwarding | runs → | runs ← |"
+  echo "|---|---|---|---|---|---|"
+  echo "| kernel forwarding | $k_up | $k_down | — | ${kernel_up[*]} | ${kernel_down[*]} |"
+  echo "| splice floor (\`bench/splice_floor.c\`) | $f_up | $f_down | ×$(ratio "$f_up" "$k_up") / ×$(ratio "$f_down" "$k_down") | ${floor_up[*]} | ${floor_down[*]} |"
+  echo "| Galaxy | $g_up | $g_down | ×$(ratio "$g_up" "$k_up") / ×$(ratio "$g_down" "$k_down") | ${galaxy_up[*]} | ${galaxy_down[*]} |"
+  echo
+  echo "The splice floor is the least a transparent splice relay can do: a thread per direction, blocking splice(2)"
+  echo "through a 1 MiB pipe, the same mark and device as Galaxy's upstream, and nothing else (no epoll, no bounds)."
   echo
   echo "Versions: $("$binary" --version 2>/dev/null | head -1 || true). Machine: $(machine_line)."
 } >"$section"
