@@ -146,7 +146,10 @@ public sealed class RoutingRulesTests
                     to = "drop"
                     """ : Quiet);
                 Assert.True(LabNative.Signal(agent.Pid, LabNative.SigHup), "the agent should be running");
-                await agent.WaitForOutputAsync("configuration reloaded", TimeSpan.FromSeconds(10), occurrences: reload);
+
+                // Generous: .NET runs a SIGHUP handler on the thread pool, and in a full suite run the relay
+                // bound tests (8 000 flows, 50 000 UDP flows) may hold both cores for seconds meanwhile.
+                await agent.WaitForOutputAsync("configuration reloaded", TimeSpan.FromSeconds(30), occurrences: reload);
             }
 
             var (answered, failures) = await load.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
