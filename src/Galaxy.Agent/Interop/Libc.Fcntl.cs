@@ -5,6 +5,7 @@ namespace Galaxy.Agent.Interop;
 internal static partial class Libc
 {
     internal const int FSetPipeSize = 1031;
+    internal const int FGetPipeSize = 1032;
     internal const int FGetFl = 3;
     internal const int FSetFl = 4;
 

@@ -107,6 +107,40 @@ public sealed class TcpRelayTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Bytes_queued_in_more_segments_than_the_pipe_has_slots_all_go_through()
+    {
+        // A one-page pipe has one slot: each splice into it takes one piece of a received segment, and the next is
+        // refused while it holds bytes. The relay must then drain and read again, never wait for an edge that the
+        // bytes already queued will not bring.
+        await using var lab = await TproxyLab.CreateAsync();
+        await using var relay = RelayUnderTest.Start(lab, pipeCapacity: Environment.SystemPageSize);
+        using var listener = LabTcp.Listen(lab.Server, TproxyLab.ServerEndPoint(80));
+        var timeout = TimeSpan.FromSeconds(10);
+        using var client = await LabTcp.ConnectAsync(lab.Client, TproxyLab.ServerEndPoint(80), timeout);
+        using var server = await Bounded.WithinAsync(listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask(), timeout, "the relay dials the server");
+
+        var data = RandomNumberGenerator.GetBytes(1 << 20);
+        await LabTcp.SendAllAsync(server, data, TestContext.Current.CancellationToken);
+        server.Shutdown(SocketShutdown.Send);
+
+        using var received = new MemoryStream();
+        var buffer = new byte[65536];
+        while (true)
+        {
+            var (bytes, error) = await LabTcp.ReceiveOnceAsync(client, buffer, timeout);
+            Assert.True(error == SocketError.Success, $"after {received.Length} of {data.Length} bytes the client saw {error}");
+            if (bytes == 0)
+            {
+                break;
+            }
+
+            received.Write(buffer, 0, bytes);
+        }
+
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(received.ToArray()));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task An_upstream_refusal_reaches_the_client_as_a_reset()
     {
         await using var lab = await TproxyLab.CreateAsync();
@@ -166,10 +200,10 @@ public sealed class TcpRelayTests
 
         public System.Threading.Channels.Channel<FlowSummary> Closed { get; }
 
-        public static RelayUnderTest Start(TproxyLab lab)
+        public static RelayUnderTest Start(TproxyLab lab, int pipeCapacity = SplicePipe.PreferredCapacity)
         {
             var closed = System.Threading.Channels.Channel.CreateUnbounded<FlowSummary>();
-            var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5));
+            var loop = new SpliceLoop("test-splice", TimeSpan.FromMinutes(5), pipeCapacity: pipeCapacity);
             var dialer = new DeviceDialer("wan", "wan0", TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
             var listener = TcpRelay.Listen(new IPEndPoint(IPAddress.Loopback, TproxyLab.RelayPort), 128, lab.RouterSockets);
             var relay = new TcpRelay(listener, (_, _, _) => new FlowRoute(dialer), [loop], new TcpRelayOptions(), s => closed.Writer.TryWrite(s));

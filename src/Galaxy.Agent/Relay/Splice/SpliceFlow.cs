@@ -68,8 +68,8 @@ internal sealed class SpliceFlow : IRelayedFlow
     /// <summary>
     /// Turns keepalive on for the upstream socket (the client's inherits it from the listener). Not at the dial: the
     /// loop's sweep calls it once the flow has been quiet for <see cref="QuietBeforeKeepAliveMs"/>, so the many flows
-    /// that end sooner spend no system call on it. The probes still start after the keepalive's idle time of silence
-    /// (counted from when it is turned on, so up to two seconds later).
+    /// that end sooner spend no system call on it. The probes still start after the keepalive's idle time of silence:
+    /// setting TCP_KEEPIDLE on a socket with SO_KEEPALIVE counts it from the last segment received.
     /// </summary>
     internal Func<int, bool>? UpstreamKeepAlive { private get; init; }
 
@@ -267,19 +267,25 @@ internal sealed class SpliceFlow : IRelayedFlow
     }
 
     /// <summary>
-    /// Moves one direction until it would block. The pipe is filled first, until the source has nothing more
-    /// (EAGAIN), has ended (FIN) or the pipe is full; then it is drained. So a FIN that came with the last bytes
-    /// is known before they go out: they are written with SPLICE_F_MORE (held in the socket, not pushed) and
-    /// the FIN that follows at once leaves in the same segment, instead of one more packet each way.
+    /// Moves one direction until it would block. The pipe is filled first, until the source has nothing more, has
+    /// ended (FIN) or the pipe is full; then it is drained. So a FIN that came with the last bytes is known before
+    /// they go out: they are written with SPLICE_F_MORE (held in the socket, not pushed) and the FIN that follows at
+    /// once leaves in the same segment, instead of one more packet each way.
     /// </summary>
+    /// <remarks>
+    /// A read refused (EAGAIN) while the pipe holds bytes does not say the source is empty: a pipe is full by its
+    /// slots (one per received segment, 256 in 1 MiB), not by bytes. Then the pipe is drained and read again, as no
+    /// new edge would come for bytes already queued. Only a refusal with an empty pipe means nothing is left.
+    /// </remarks>
     private PumpOutcome PumpDirection(SpliceDirection direction, int source, int destination, SplicePipePool pool)
     {
         var sourceGone = source == _client.Fd ? PumpOutcome.ClientGone : PumpOutcome.UpstreamGone;
         var destinationGone = source == _client.Fd ? PumpOutcome.UpstreamGone : PumpOutcome.ClientGone;
-        var sourceEmpty = false; // the source said EAGAIN: bytes that arrive later bring a new edge
+        var sourceEmpty = false; // the source said EAGAIN to an empty pipe: bytes that arrive later bring a new edge
+        var pipeFull = false;    // the source said EAGAIN to a pipe holding bytes: drain it, then read again
         while (true)
         {
-            if (!direction.SourceFinished && !sourceEmpty && (direction.Pipe is null || direction.Pipe.Buffered < direction.Pipe.Capacity))
+            if (!direction.SourceFinished && !sourceEmpty && !pipeFull)
             {
                 // Out of descriptors (EMFILE/ENFILE) the flow cannot continue: it fails, it is never left stalled.
                 var pipe = direction.Pipe ??= pool.Rent(out _);
@@ -288,7 +294,9 @@ internal sealed class SpliceFlow : IRelayedFlow
                     return PumpOutcome.Failed;
                 }
 
-                var read = Libc.Splice(source, 0, pipe.WriteFd, 0, (nuint)(pipe.Capacity - pipe.Buffered), Libc.SpliceMove | Libc.SpliceNonBlock);
+                var read = pipe.Buffered < pipe.Capacity
+                    ? Libc.Splice(source, 0, pipe.WriteFd, 0, (nuint)(pipe.Capacity - pipe.Buffered), Libc.SpliceMove | Libc.SpliceNonBlock)
+                    : -2;
                 if (read > 0)
                 {
                     pipe.Buffered += (int)read;
@@ -300,6 +308,10 @@ internal sealed class SpliceFlow : IRelayedFlow
                 {
                     direction.SourceFinished = true;
                 }
+                else if (read == -2)
+                {
+                    pipeFull = true;
+                }
                 else
                 {
                     var readErrno = Marshal.GetLastPInvokeError();
@@ -310,10 +322,22 @@ internal sealed class SpliceFlow : IRelayedFlow
 
                     if (readErrno != Libc.EAGAIN)
                     {
+                        // What came before the reset still goes out first (the flow is then reset).
+                        if (pipe.Buffered > 0)
+                        {
+                            var flushed = Libc.Splice(pipe.ReadFd, 0, destination, 0, (nuint)pipe.Buffered, Libc.SpliceMove | Libc.SpliceNonBlock);
+                            if (flushed > 0)
+                            {
+                                pipe.Buffered -= (int)flushed;
+                                direction.Bytes += flushed;
+                            }
+                        }
+
                         return sourceGone;
                     }
 
-                    sourceEmpty = true;
+                    sourceEmpty = pipe.Buffered == 0;
+                    pipeFull = !sourceEmpty;
                 }
             }
 
@@ -326,7 +350,8 @@ internal sealed class SpliceFlow : IRelayedFlow
                     buffered.Buffered -= (int)written;
                     direction.Bytes += written;
                     LastActivityTicks = Environment.TickCount64;
-                    continue; // the rest, or (the pipe was full) more from the source
+                    pipeFull &= buffered.Buffered > 0; // drained: read again
+                    continue;
                 }
 
                 var errno = Marshal.GetLastPInvokeError();

@@ -31,7 +31,8 @@ internal sealed class SpliceLoop : IDisposable
     private volatile bool _stopping;
     private int _flowCount;
 
-    public SpliceLoop(string name, TimeSpan idleTimeout, int maxIdlePipes = 256)
+    // pipeCapacity: the size of each splice pipe (a test takes a one-page pipe, which one segment fills).
+    public SpliceLoop(string name, TimeSpan idleTimeout, int maxIdlePipes = 256, int pipeCapacity = SplicePipe.PreferredCapacity)
     {
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
         {
@@ -39,7 +40,7 @@ internal sealed class SpliceLoop : IDisposable
         }
 
         _idleTimeout = idleTimeout;
-        _pipes = new SplicePipePool(maxIdlePipes);
+        _pipes = new SplicePipePool(maxIdlePipes, pipeCapacity);
         _epollFd = Libc.EpollCreate1(Libc.EpollCloExec);
         if (_epollFd < 0)
         {

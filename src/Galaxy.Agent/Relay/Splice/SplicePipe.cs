@@ -18,8 +18,6 @@ internal sealed class SplicePipe : IDisposable
     /// <summary>The pipe size asked for: 1 MiB, the default pipe-max-size.</summary>
     public const int PreferredCapacity = 1 << 20;
 
-    private const int DefaultCapacity = 64 * 1024;
-
     public int ReadFd { get; private set; }
 
     /// <summary>What the pipe holds at most; one splice call asks for this much.</summary>
@@ -30,8 +28,12 @@ internal sealed class SplicePipe : IDisposable
     /// <summary>Bytes spliced in and not yet spliced out.</summary>
     public int Buffered { get; set; }
 
-    /// <summary>Creates a non-blocking pipe; null when the process is out of descriptors (the caller backs off).</summary>
-    public static unsafe SplicePipe? TryCreate(out int errno)
+    /// <summary>
+    /// Creates a non-blocking pipe of <paramref name="capacity"/> bytes (a page per slot; less where pipe-max-size or
+    /// the user's pipe budget refuses it, then the size the kernel gave); null when the process is out of descriptors
+    /// (the caller backs off).
+    /// </summary>
+    public static unsafe SplicePipe? TryCreate(out int errno, int capacity = PreferredCapacity)
     {
         var fds = stackalloc int[2];
         if (Libc.Pipe2(fds, Libc.OCloExec | Libc.ONonBlock) != 0)
@@ -41,9 +43,14 @@ internal sealed class SplicePipe : IDisposable
         }
 
         errno = 0;
-        // A bigger pipe moves more per splice call; where pipe-max-size refuses it, the default 64 KiB stays.
-        var capacity = Libc.Fcntl(fds[1], Libc.FSetPipeSize, PreferredCapacity);
-        return new SplicePipe(fds[0], fds[1]) { Capacity = capacity > 0 ? capacity : DefaultCapacity };
+        // A bigger pipe moves more per splice call; where the size is refused, the pipe keeps the one it has.
+        var size = Libc.Fcntl(fds[1], Libc.FSetPipeSize, capacity);
+        if (size <= 0)
+        {
+            size = Libc.Fcntl(fds[1], Libc.FGetPipeSize, 0);
+        }
+
+        return new SplicePipe(fds[0], fds[1]) { Capacity = size > 0 ? size : Environment.SystemPageSize };
     }
 
     public void Dispose()

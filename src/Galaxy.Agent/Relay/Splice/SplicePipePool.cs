@@ -9,10 +9,12 @@ internal sealed class SplicePipePool : IDisposable
 {
     private readonly Stack<SplicePipe> _idle = new();
     private readonly int _maxIdle;
+    private readonly int _pipeCapacity;
 
-    public SplicePipePool(int maxIdle)
+    public SplicePipePool(int maxIdle, int pipeCapacity = SplicePipe.PreferredCapacity)
     {
         _maxIdle = maxIdle;
+        _pipeCapacity = pipeCapacity;
     }
 
     public int Idle => _idle.Count;
@@ -26,7 +28,7 @@ internal sealed class SplicePipePool : IDisposable
             return pipe;
         }
 
-        return SplicePipe.TryCreate(out errno);
+        return SplicePipe.TryCreate(out errno, _pipeCapacity);
     }
 
     /// <summary>Returns a pipe; only an empty pipe is kept, one with bytes still in it is closed.</summary>
