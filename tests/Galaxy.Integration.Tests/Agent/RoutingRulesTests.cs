@@ -147,8 +147,8 @@ public sealed class RoutingRulesTests
                     """ : Quiet);
                 Assert.True(LabNative.Signal(agent.Pid, LabNative.SigHup), "the agent should be running");
 
-                // Generous: .NET runs a SIGHUP handler on the thread pool, and in a full suite run the relay
-                // bound tests (8 000 flows, 50 000 UDP flows) may hold both cores for seconds meanwhile.
+                // Generous: on a loaded CI machine the reload (a SIGHUP handler .NET runs on the thread pool, then
+                // the agent's event loop) is not hurried.
                 await agent.WaitForOutputAsync("configuration reloaded", TimeSpan.FromSeconds(30), occurrences: reload);
             }
 
