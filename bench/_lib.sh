@@ -24,3 +24,13 @@ machine_line() {
   printf '%s, %s cores, kernel %s, measured %s' \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" "$(nproc)" "$(uname -r)" "$(date -u +%Y-%m-%d)"
 }
+
+# three_hop_lab LEFT MIDDLE RIGHT: three namespaces (loopback up) on two veth pairs, LEFT's eth0 to MIDDLE's lan0
+# and MIDDLE's wan0 to RIGHT's eth0, all up; the caller gives the addresses.
+three_hop_lab() {
+  local ns
+  for ns in "$1" "$2" "$3"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+  ip -n "$1" link add eth0 type veth peer name lan0 netns "$2"
+  ip -n "$2" link add wan0 type veth peer name eth0 netns "$3"
+  ip -n "$1" link set eth0 up; ip -n "$2" link set lan0 up; ip -n "$2" link set wan0 up; ip -n "$3" link set eth0 up
+}

@@ -21,10 +21,7 @@ relay_lab_cleanup() {
 # many short connections in each.
 relay_lab_topology() {
   local ns
-  for ns in "$client" "$router" "$server"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-  ip -n "$client" link add eth0 type veth peer name lan0 netns "$router"
-  ip -n "$router" link add wan0 type veth peer name eth0 netns "$server"
-  ip -n "$client" link set eth0 up; ip -n "$router" link set lan0 up; ip -n "$router" link set wan0 up; ip -n "$server" link set eth0 up
+  three_hop_lab "$client" "$router" "$server"
   ip -n "$client" address add 198.51.100.2/24 dev eth0
   ip -n "$router" address add 198.51.100.1/24 dev lan0
   ip -n "$router" address add 203.0.113.1/24 dev wan0

@@ -42,10 +42,7 @@ in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- topology (RouterLab's) ---------------------------------------------------------------------------
-for ns in "$lan" "$router" "$inet"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip -n "$lan" link add eth0 type veth peer name lan0 netns "$router"
-ip -n "$router" link add wan0 type veth peer name eth0 netns "$inet"
-ip -n "$lan" link set eth0 up; ip -n "$router" link set lan0 up; ip -n "$router" link set wan0 up; ip -n "$inet" link set eth0 up
+three_hop_lab "$lan" "$router" "$inet"
 ip -n "$lan" address add 198.51.100.2/24 dev eth0
 ip -n "$router" address add 198.51.100.1/24 dev lan0
 ip -n "$router" address add 192.0.2.1/24 dev wan0
