@@ -39,6 +39,7 @@ relay_lab_topology() {
 # run starts from the same state: otherwise the tens of thousands a run leaves behind (for 60 s) slow the next
 # run, whichever path it measures, and the order of the paths would decide part of their figures.
 relay_lab_forget_time_wait() {
+  [[ -n ${KEEP_TIME_WAIT:-} ]] && return 0 # to compare with runs that keep them
   local ns
   for ns in "$client" "$router" "$server"; do in_ns "$ns" ss -K state time-wait >/dev/null 2>&1 || true; done
 }

@@ -14,7 +14,8 @@
 # the relay's RSS at 1 000 and 8 000 idle flows. Every load is bounded by a duration and by `timeout`;
 # the namespaces (unique prefix) and all their processes go at exit, whatever happens.
 # Knobs: ROUNDS (default 3), DURATION (s, default 5), UDP_RATE (default 200M), CPU_BYTES (default 1G), GALAXY_BINARY,
-# PATHS_TO_RUN (a subset of the names above, for trying the script out; the figures need them all).
+# PATHS_TO_RUN (a subset of the names above, for trying the script out; the figures need them all),
+# KEEP_TIME_WAIT=1 (short-connection runs keep the TIME_WAIT sockets earlier runs left, to compare with the flush).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 source bench/_lib.sh
@@ -401,9 +402,14 @@ section=$(mktemp)
   echo "\`iperf3 -u -b $udp_rate -t $duration -J\` (loss and jitter as the server counted them);"
   echo "\`wrk -t2 -c50 -d${duration}s --latency -H 'Connection: close' http://$SERVER:$WEB_PORT/tiny.html\` — a new TCP"
   echo "connection per request, so requests/s is connections/s (relay CPU per 1 000 connections: the relay's"
-  echo "utime+stime over the wrk run ÷ requests); before each wrk run every TIME_WAIT socket in the three namespaces"
-  echo "is dropped (\`ss -K state time-wait\`), so that the ~20 000 the previous run left behind for 60 s do not slow"
-  echo "whichever path comes next; relay CPU per GB: utime+stime of the relay process"
+  if [[ -n ${KEEP_TIME_WAIT:-} ]]; then
+    echo "utime+stime over the wrk run ÷ requests); KEEP_TIME_WAIT was set: each wrk run inherited the TIME_WAIT sockets"
+    echo "of the runs before it; relay CPU per GB: utime+stime of the relay process"
+  else
+    echo "utime+stime over the wrk run ÷ requests); before each wrk run every TIME_WAIT socket in the three namespaces"
+    echo "is dropped (\`ss -K state time-wait\`), so that the ~20 000 the previous run left behind for 60 s do not slow"
+    echo "whichever path comes next; relay CPU per GB: utime+stime of the relay process"
+  fi
   echo "(all threads, \`/proc/PID/stat\`) before and after \`iperf3 -n $cpu_bytes\` (client → server), divided by the"
   echo "bytes received (dante's own CPU is not counted on the SOCKS5 paths); RSS: \`VmRSS\` of the relay after"
   echo "the runs above, then with 1 000 and 8 000 client connections held open and idle through it (counted"
