@@ -31,12 +31,14 @@ internal sealed class SshPoolDialer : IInLoopConnectDialer
         if (connections.All(c => c is IInLoopConnectDialer { CanStartInLoop: true }))
         {
             _inLoop = [.. connections.Cast<IInLoopConnectDialer>()];
+            ConnectTimeout = _inLoop.Max(c => c.ConnectTimeout);
         }
     }
 
     public bool CanStartInLoop => _inLoop is not null;
 
-    public TimeSpan ConnectTimeout => _inLoop?.Max(c => c.ConnectTimeout) ?? TimeSpan.Zero;
+    /// <summary>The longest of the connections' (read for every flow, so computed once).</summary>
+    public TimeSpan ConnectTimeout { get; }
 
     public string Name { get; }
 
