@@ -49,6 +49,7 @@ internal sealed class AgentControl : IAgentControl
         {
             var running = flows.Where(f => f.Egress == e.Name).ToList();
             var ended = _ended.TryGetValue(e.Name, out var total) ? total : default;
+            var failures = _host.DialFailures.Of(e.Name);
             return new EgressStatus(
                 e.Name,
                 e.Config.Kind,
@@ -58,7 +59,10 @@ internal sealed class AgentControl : IAgentControl
                 ended.Up + running.Sum(f => f.BytesUp),
                 ended.Down + running.Sum(f => f.BytesDown),
                 running.Count,
-                _host.Router?.Latency(e.Name)?.TotalMilliseconds);
+                _host.Router?.Latency(e.Name)?.TotalMilliseconds,
+                failures?.Count ?? 0,
+                failures?.LastError,
+                failures?.LastAt);
         })];
     }
 

@@ -49,19 +49,19 @@ internal sealed partial class AgentHost
 
     /// <summary>A proxy reached through another egress: its handshake runs over the carrier's dialer.</summary>
     private static EgressRuntime CreateRiding(ProxyEgressConfig proxy, EgressSlot slot, EgressRuntime via) =>
-        CreateProxyRuntime(proxy, slot, via.Dialer, via.Name);
+        CreateProxyRuntime(proxy, slot, via.Dialer);
 
-    /// <summary>A SOCKS5 or HTTP CONNECT egress, with its credentials, dialing the proxy over <paramref name="transport"/>.</summary>
-    private static EgressRuntime CreateProxyRuntime(ProxyEgressConfig proxy, EgressSlot slot, IEgressDialer transport, string? via)
+    /// <summary>
+    /// A SOCKS5 or HTTP CONNECT egress, with its credentials, dialing the proxy over <paramref name="transport"/>.
+    /// The dialer is named as the egress: its flows, bytes and failed dials are the egress's.
+    /// </summary>
+    private static EgressRuntime CreateProxyRuntime(ProxyEgressConfig proxy, EgressSlot slot, IEgressDialer transport)
     {
         var timeout = TimeSpan.FromSeconds(10);
         var endpoint = new IPEndPoint(IPAddress.Parse(proxy.Address.Host.Trim('[', ']')), proxy.Address.Port);
-        var name = via is null
-            ? string.Create(CultureInfo.InvariantCulture, $"{proxy.Name} ({proxy.ProxyKind} {endpoint})")
-            : string.Create(CultureInfo.InvariantCulture, $"{proxy.Name} ({proxy.ProxyKind} {endpoint} via {via})");
         IEgressDialer dialer = proxy.ProxyKind == "socks5"
-            ? new Socks5Dialer(name, endpoint, proxy.Credentials, transport, timeout)
-            : new HttpConnectDialer(name, endpoint, proxy.Credentials, transport, timeout);
+            ? new Socks5Dialer(proxy.Name, endpoint, proxy.Credentials, transport, timeout)
+            : new HttpConnectDialer(proxy.Name, endpoint, proxy.Credentials, transport, timeout);
         return new EgressRuntime(proxy, slot, dialer, null);
     }
 

@@ -53,6 +53,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
         _egresses = CreateRuntimes(config);
         _control = new AgentControl(this);
         _flows = new Relay.FlowRegistry(ended: _control.FlowEnded);
+        DialFailures = new Relay.EgressDialFailures(_logger);
     }
 
     /// <summary>Whether Galaxy's table has been committed by this agent (it then stays, also after the agent).</summary>
@@ -63,6 +64,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
 
     /// <summary>The egresses in configuration order (the default group fails over in this order).</summary>
     public ImmutableArray<EgressRuntime> Egresses => _egresses;
+
+    /// <summary>Per egress, the flows the relays could not dial through it (count, last error).</summary>
+    public Relay.EgressDialFailures DialFailures { get; }
 
     /// <summary>Set once the first verified ruleset is in place and the tunnels are released.</summary>
     public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -285,7 +289,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
 
             foreach (var egress in comingUp)
             {
-                AgentLog.EgressUp(_logger, egress.Name, egress.Device);
+                AgentLog.EgressUp(_logger, egress.Name, egress.Device ?? "none");
                 _control.EgressUp(egress);
             }
         }
@@ -474,14 +478,14 @@ internal sealed partial class AgentHost : IAsyncDisposable
 
         // 127.0.0.1 and [::1] (TPROXY targets of each family); IPv6 is skipped where the host has none.
         var listeners = RelayListeners.Open(_config.Relay.Port, options, _logger);
-        var tcp = new TcpRelay(listeners.Tcp, RouteTcp, loops, options, registry: _flows, logger: _logger);
+        var tcp = new TcpRelay(listeners.Tcp, RouteTcp, loops, options, registry: _flows, logger: _logger, dialFailures: DialFailures);
         tcp.Start();
         _relays.Add(tcp);
         TcpRelay = tcp;
         var udpRelays = new List<UdpRelay>();
         foreach (var listener in listeners.Udp)
         {
-            var udp = new UdpRelay(listener, RouteUdp, new UdpRelayOptions(), registry: _flows);
+            var udp = new UdpRelay(listener, RouteUdp, new UdpRelayOptions(), registry: _flows, dialFailures: DialFailures);
             udp.Start();
             _owned.Add(udp);
             udpRelays.Add(udp);
@@ -546,7 +550,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
             case ProxyEgressConfig proxy:
                 // Reached on the WAN by a socket with the egress's process mark: the firewall lets that mark
                 // reach this proxy's address and port, nothing else.
-                return CreateProxyRuntime(proxy, slot, new DeviceDialer("wan", null, slot.ProcessMark, timeout), via: null);
+                return CreateProxyRuntime(proxy, slot, new DeviceDialer("wan", null, slot.ProcessMark, timeout));
             case SshEgressConfig ssh:
                 return CreateSshRuntime(ssh, slot);
             default:

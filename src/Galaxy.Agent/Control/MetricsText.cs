@@ -37,6 +37,12 @@ internal static class MetricsText
             text.Append(CultureInfo.InvariantCulture, $"galaxy_connections{{egress=\"{Escape(egress.Name)}\"}} {egress.Connections}\n");
         }
 
+        text.Append("# HELP galaxy_egress_dial_failures_total Flows the egress could not dial (refused, unreachable, timed out, refused by its proxy); refusals by policy are not counted.\n# TYPE galaxy_egress_dial_failures_total counter\n");
+        foreach (var egress in egresses)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"galaxy_egress_dial_failures_total{{egress=\"{Escape(egress.Name)}\"}} {egress.DialFailures}\n");
+        }
+
         text.Append("# HELP galaxy_flows Flows the relay carries now, by protocol.\n# TYPE galaxy_flows gauge\n");
         var tcp = flows.Count(f => f.Protocol == Galaxy.Agent.Relay.FlowProtocol.Tcp);
         text.Append(CultureInfo.InvariantCulture, $"galaxy_flows{{protocol=\"tcp\"}} {tcp}\n");

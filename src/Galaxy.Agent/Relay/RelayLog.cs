@@ -17,4 +17,8 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 6002, Level = LogLevel.Warning,
         Message = "relay: a new flow from {Source} failed before it was relayed; the client is reset")]
     public static partial void AcceptFailed(ILogger logger, IPEndPoint source, Exception exception);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning,
+        Message = "relay: {Count} flow(s) through {Egress} could not be dialed since {Since:u}, the last: {Error}; their clients were refused (at most one such line a minute per egress; galaxy egresses shows the count)")]
+    public static partial void EgressDialsFailing(ILogger logger, string egress, long count, DateTimeOffset since, string error);
 }

@@ -30,8 +30,10 @@ public sealed class ControlContractTests
         var (status, body) = Call("GET", "/v1/egresses");
         Assert.Equal(200, status);
         Assert.Equal(
-            """[{"name":"vpn","kind":"openvpn","up":true,"since":"2026-11-26T01:01:00+00:00","reason":null,"bytes_up":1000,"bytes_down":2000,"connections":1,"latency_ms":null},""" +
-            """{"name":"backup","kind":"socks5","up":false,"since":"2026-11-26T01:02:00+00:00","reason":"connect: refused","bytes_up":0,"bytes_down":0,"connections":0,"latency_ms":null}]""",
+            """[{"name":"vpn","kind":"openvpn","up":true,"since":"2026-11-26T01:01:00+00:00","reason":null,"bytes_up":1000,"bytes_down":2000,"connections":1,"latency_ms":null,"dial_failures":""" +
+            """0,"last_dial_error":null,"last_dial_error_at":null},""" +
+            """{"name":"backup","kind":"socks5","up":false,"since":"2026-11-26T01:02:00+00:00","reason":"connect: refused","bytes_up":0,"bytes_down":0,"connections":0,"latency_ms":null,"dial_failures":""" +
+            """3,"last_dial_error":"203.0.113.9:443: SOCKS5 proxy 198.51.100.5:1080 refused the credentials of user alice","last_dial_error_at":"2026-11-26T02:30:00+00:00"}]""",
             body);
     }
 
@@ -111,6 +113,10 @@ public sealed class ControlContractTests
             # TYPE galaxy_connections gauge
             galaxy_connections{egress="vpn"} 1
             galaxy_connections{egress="backup"} 0
+            # HELP galaxy_egress_dial_failures_total Flows the egress could not dial (refused, unreachable, timed out, refused by its proxy); refusals by policy are not counted.
+            # TYPE galaxy_egress_dial_failures_total counter
+            galaxy_egress_dial_failures_total{egress="vpn"} 0
+            galaxy_egress_dial_failures_total{egress="backup"} 3
             # HELP galaxy_flows Flows the relay carries now, by protocol.
             # TYPE galaxy_flows gauge
             galaxy_flows{protocol="tcp"} 1
@@ -185,7 +191,9 @@ public sealed class ControlContractTests
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("EGRESS  KIND     STATE", lines[0], StringComparison.Ordinal);
         Assert.Contains("down", lines[2], StringComparison.Ordinal);
-        Assert.EndsWith("connect: refused", lines[2], StringComparison.Ordinal);
+        Assert.Contains("  connect: refused  ", lines[2], StringComparison.Ordinal);
+        Assert.EndsWith("  -", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("  3, last 30m00s ago: 203.0.113.9:443: SOCKS5 proxy 198.51.100.5:1080 refused the credentials of user alice", lines[2], StringComparison.Ordinal);
 
         var connections = new StringWriter();
         ConnectionsCommand.Render(agent.Connections().Select(ConnectionView.From).ToArray(), now, connections);

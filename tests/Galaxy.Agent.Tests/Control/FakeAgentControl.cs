@@ -17,7 +17,8 @@ internal sealed class FakeAgentControl : IAgentControl
     public IReadOnlyList<EgressStatus> Egresses() =>
     [
         new("vpn", "openvpn", true, Started.AddMinutes(1), null, 1000, 2000, 1),
-        new("backup", "socks5", false, Started.AddMinutes(2), "connect: refused", 0, 0, 0),
+        new("backup", "socks5", false, Started.AddMinutes(2), "connect: refused", 0, 0, 0,
+            DialFailures: 3, LastDialError: "203.0.113.9:443: SOCKS5 proxy 198.51.100.5:1080 refused the credentials of user alice", LastDialErrorAt: Started.AddMinutes(90)),
     ];
 
     public IReadOnlyList<FlowInfo> Connections() =>

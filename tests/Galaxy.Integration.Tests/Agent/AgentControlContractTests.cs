@@ -56,6 +56,21 @@ public sealed class AgentControlContractTests(AgentControlFixture agent) : IClas
     }
 
     [Fact]
+    public async Task Egresses_count_the_flows_they_could_not_dial_with_the_last_error()
+    {
+        // Nothing listens on the web server's port 81: the relay's connect is refused, and the client is reset.
+        var curl = await agent.Lab.LanHost.RunAsync("curl", "-sS", "-m", "5", $"http://{RouterLab.WebServer}:81/");
+        Assert.True(curl.ExitCode is 7 or 52 or 56, curl.Describe());
+
+        using var egresses = await agent.GetJsonAsync("/v1/egresses");
+        var out_ = egresses.RootElement.EnumerateArray().Single();
+        Assert.True(out_.GetProperty("dial_failures").GetInt64() >= 1, out_.ToString());
+        Assert.Equal($"{RouterLab.WebServer}:81: connection refused", out_.GetProperty("last_dial_error").GetString());
+        Assert.InRange(out_.GetProperty("last_dial_error_at").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        await agent.Agent.WaitForOutputAsync("through out could not be dialed", TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Connections_list_a_live_flow_with_its_rule_and_closing_it_resets_it()
     {
         agent.Lab.Inet.Start("socat", $"TCP-LISTEN:9000,bind={RouterLab.WebServer},fork,reuseaddr", "EXEC:sleep 30");

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using Galaxy.Integration.Tests.Labs;
 using Galaxy.Integration.Tests.Ssh;
+using Galaxy.Integration.Tests.Support;
 
 namespace Galaxy.Integration.Tests.Agent;
 
@@ -32,6 +34,15 @@ public sealed class ProxyEgressTests
         var body = await lab.CurlAsync($"http://{RouterLab.WebServer}/");
         Assert.True(body?.Trim() == $"you are {ProxyAddress}", $"expected the web server to see the proxy ({ProxyAddress}), got: {body ?? "(no answer)"} | {agent.Output()}");
 
+        // The flow is the egress's: `galaxy egresses` counts its bytes under the egress's name.
+        var json = await lab.Router.RunAsync([Artifacts.GalaxyBinary, "egresses", "--json", "--socket", lab.ControlSocket]);
+        using (var egresses = JsonDocument.Parse(json.ExitCode == 0 ? json.StandardOutput : "[]"))
+        {
+            var proxy = egresses.RootElement.EnumerateArray().SingleOrDefault(e => e.GetProperty("name").GetString() == "proxy");
+            Assert.True(proxy.ValueKind == JsonValueKind.Object && proxy.GetProperty("bytes_up").GetInt64() > 0 && proxy.GetProperty("bytes_down").GetInt64() > 0,
+                $"expected the proxy egress to count the request's bytes: {json.Describe()}");
+        }
+
         await LeakProbes.SendAsync(lab.LanHost);
         var packets = await wan.StopAsync();
         var foreign = RouterPackets(packets).Where(p => !(p.IsTcp && p.Destination?.ToString() == ProxyAddress && p.DestinationPort == port)).ToList();
@@ -54,6 +65,23 @@ public sealed class ProxyEgressTests
         Assert.True(result.ExitCode is 7 or 52 or 56, $"expected the flow to be reset, got {result.Describe()}");
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(4), "expected the refusal to reach the client quickly, not a timeout");
         await agent.WaitForOutputAsync(reason, TimeSpan.FromSeconds(5));
+
+        // Also at the default log level: one warning for the egress (not a line per flow), and `galaxy egresses` says why.
+        await agent.WaitForOutputAsync("1 flow(s) through proxy could not be dialed", TimeSpan.FromSeconds(5));
+        var json = await lab.Router.RunAsync([Artifacts.GalaxyBinary, "egresses", "--json", "--socket", lab.ControlSocket]);
+        Assert.True(json.ExitCode == 0, json.Describe());
+        using (var egresses = JsonDocument.Parse(json.StandardOutput))
+        {
+            var proxy = egresses.RootElement.EnumerateArray().Single();
+            Assert.True(proxy.GetProperty("up").GetBoolean(), proxy.ToString());
+            Assert.Equal(1, proxy.GetProperty("dial_failures").GetInt64());
+            var error = proxy.GetProperty("last_dial_error").GetString() ?? "";
+            Assert.True(error.Contains($"{RouterLab.WebServer}:80", StringComparison.Ordinal) && error.Contains(reason, StringComparison.Ordinal), error);
+        }
+
+        var table = await lab.Router.RunAsync([Artifacts.GalaxyBinary, "egresses", "--socket", lab.ControlSocket]);
+        Assert.True(table.ExitCode == 0 && table.StandardOutput.Contains($"1, last ", StringComparison.Ordinal)
+            && table.StandardOutput.Contains(reason, StringComparison.Ordinal), table.Describe());
     }
 
     [Fact]

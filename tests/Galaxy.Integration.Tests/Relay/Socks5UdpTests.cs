@@ -41,4 +41,27 @@ public sealed class Socks5UdpTests
         await Bounded.WaitUntilAsync(() => relay.SessionCount == 0 && registry.Count == 0, TimeSpan.FromSeconds(5), "the session closes",
             () => $"sessions {relay.SessionCount}, flows {registry.Count}");
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_udp_flow_whose_association_fails_is_refused_and_counted_against_its_egress()
+    {
+        await using var lab = await TproxyLab.CreateAsync();
+        var wan = new DeviceDialer("wan", device: null, TproxyLab.EgressMark, TimeSpan.FromSeconds(5), lab.RouterSockets);
+        var socks = new Socks5Dialer("socks", TproxyLab.ServerEndPoint(1080), null, wan, TimeSpan.FromSeconds(5)); // no proxy listens
+        var listener = UdpRelay.Listen(TproxyLab.RelayEndPoint(), lab.RouterSockets);
+        var failures = new EgressDialFailures();
+        using var relay = new UdpRelay(listener, (_, _) => new FlowRoute(socks), new UdpRelayOptions(), lab.RouterSockets, dialFailures: failures);
+        relay.Start();
+        using var client = UdpProbe.Open(lab.Client);
+        client.Connect(TproxyLab.ServerEndPoint(5353));
+
+        client.Send("hello");
+
+        // The client hears "port unreachable" from the destination's address, and the egress has the failure and its reason.
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, await client.ReceiveErrorAsync(TimeSpan.FromSeconds(10)));
+        var summary = failures.Of("socks");
+        Assert.True(summary is { Count: 1 } && summary.Value.LastError.StartsWith($"{TproxyLab.ServerEndPoint(5353)}: ", StringComparison.Ordinal),
+            $"expected one failed association of socks naming the destination; saw {summary}");
+        Assert.Equal(0, relay.SessionsOpened);
+    }
 }

@@ -39,6 +39,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private readonly Action<FlowSummary>? _onFlowClosed;
     private readonly FlowRegistry? _registry;
     private readonly ILogger? _logger;
+    private readonly EgressDialFailures? _dialFailureTally;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationToken _stopping; // read on the loops, also after DisposeAsync
     private readonly Func<int, bool>? _upstreamKeepAlive; // one delegate for every flow
@@ -47,8 +48,8 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     private long _dialFailures;
 
     public TcpRelay(Socket listener, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options, Action<FlowSummary>? onFlowClosed = null,
-        FlowRegistry? registry = null, ILogger? logger = null)
-        : this([listener], route, loops, options, onFlowClosed, registry, logger)
+        FlowRegistry? registry = null, ILogger? logger = null, EgressDialFailures? dialFailures = null)
+        : this([listener], route, loops, options, onFlowClosed, registry, logger, dialFailures)
     {
     }
 
@@ -57,11 +58,12 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     /// SO_REUSEPORT so the kernel spreads new connections over them); each has its own accept loop.
     /// </summary>
     public TcpRelay(IReadOnlyList<Socket> listeners, TcpRoute route, SpliceLoop[] loops, TcpRelayOptions options,
-        Action<FlowSummary>? onFlowClosed = null, FlowRegistry? registry = null, ILogger? logger = null)
+        Action<FlowSummary>? onFlowClosed = null, FlowRegistry? registry = null, ILogger? logger = null, EgressDialFailures? dialFailures = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(listeners.Count);
         _registry = registry;
         _logger = logger;
+        _dialFailureTally = dialFailures;
         _listeners = [.. listeners];
         _route = route;
         _loops = loops;
@@ -236,7 +238,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             upstream = dial.Socket;
             if (upstream is null)
             {
-                CountDialFailure(source, destination, inLoop.Name, dial);
+                CountDialFailure(source, destination, inLoop, dial);
                 return;
             }
 
@@ -246,7 +248,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             }
 
             var flow = new SpliceFlow(FlowSocket.Adopt(fd), FlowSocket.Of(upstream), source, destination, inLoop.ConnectTimeout, handshake,
-                failure => CountDialFailure(source, destination, inLoop.Name, failure), ClosedCallback(registration))
+                failure => CountDialFailure(source, destination, inLoop, failure), ClosedCallback(registration))
             {
                 UpstreamKeepAlive = _upstreamKeepAlive,
             };
@@ -349,7 +351,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             upstream = dial.Socket;
             if (upstream is null)
             {
-                CountDialFailure(source, destination, dialer.Name, dial);
+                CountDialFailure(source, destination, dialer, dial);
 
                 // Dropped by policy: the client hears nothing more (no FIN, no reset).
                 silent = dial.Outcome == DialOutcome.Dropped && SocketOptions.TrySetRepair(client);
@@ -414,17 +416,22 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         }
     }
 
-    private void CountDialFailure(IPEndPoint source, IPEndPoint destination, string egress, DialResult dial)
+    /// <summary>
+    /// Counts a flow whose dial through <paramref name="dialer"/> did not connect: a refusal by policy (the
+    /// <c>reject</c> and <c>drop</c> targets) only as refused, any other failure also as a dial failure of its egress.
+    /// </summary>
+    private void CountDialFailure(IPEndPoint source, IPEndPoint destination, IEgressDialer dialer, DialResult dial)
     {
         Interlocked.Increment(ref _refused);
-        if (dial.Outcome is not (DialOutcome.Rejected or DialOutcome.Dropped))
+        if (dialer is not BlockDialer)
         {
             Interlocked.Increment(ref _dialFailures);
+            _dialFailureTally?.Record(dialer.Name, destination, dial.Reason);
         }
 
         if (_logger is not null)
         {
-            RelayLog.DialFailed(_logger, source, destination, egress, dial.Outcome, dial.Reason);
+            RelayLog.DialFailed(_logger, source, destination, dialer.Name, dial.Outcome, dial.Reason);
         }
     }
 

@@ -20,6 +20,7 @@ internal sealed partial class UdpRelay
 
     private readonly Dictionary<UdpFlowKey, PendingAssociation> _pending = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly EgressDialFailures? _dialFailures;
 
     /// <summary>Flows whose SOCKS5 association is being opened.</summary>
     public int PendingAssociations => Volatile.Read(ref _pendingCount);
@@ -54,7 +55,7 @@ internal sealed partial class UdpRelay
             result = (null, DialOutcome.Failed, e.Message);
         }
 
-        _posted.Enqueue(() => CompleteAssociation(key, pending, result.Association));
+        _posted.Enqueue(() => CompleteAssociation(key, pending, result.Association, result.Reason));
         if (!_stopping)
         {
             Wake();
@@ -62,7 +63,7 @@ internal sealed partial class UdpRelay
     }
 
     /// <summary>On the relay's thread: the association is open (or not); the session starts and its waiting datagrams go.</summary>
-    private unsafe void CompleteAssociation(UdpFlowKey key, PendingAssociation pending, UdpAssociation? association)
+    private unsafe void CompleteAssociation(UdpFlowKey key, PendingAssociation pending, UdpAssociation? association, string? reason)
     {
         _pending.Remove(key);
         Interlocked.Decrement(ref _pendingCount);
@@ -94,6 +95,11 @@ internal sealed partial class UdpRelay
             }
 
             Interlocked.Add(ref _refused, pending.Queued.Count);
+            if (association is null)
+            {
+                _dialFailures?.Record(pending.Dialer.Name, key.Destination, reason);
+            }
+
             var first = pending.Queued[0];
             if (_unreachable.TrySend(key.Client, key.Destination, first.Length, first, now))
             {

@@ -54,9 +54,11 @@ internal sealed partial class UdpRelay : IDisposable
     private long _sessionsOpened;
     private int _sessionCount;
 
-    public UdpRelay(Socket listener, UdpRoute route, UdpRelayOptions options, SocketFactory? sockets = null, FlowRegistry? registry = null)
+    public UdpRelay(Socket listener, UdpRoute route, UdpRelayOptions options, SocketFactory? sockets = null, FlowRegistry? registry = null,
+        EgressDialFailures? dialFailures = null)
     {
         _registry = registry;
+        _dialFailures = dialFailures;
         _listener = listener;
         _listener.Blocking = false;
         _listenerFd = (int)listener.SafeHandle.DangerousGetHandle();

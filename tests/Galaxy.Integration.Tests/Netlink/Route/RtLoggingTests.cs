@@ -1,4 +1,5 @@
 using System.Net;
+using Galaxy.Agent.Tests;
 using Galaxy.Netlink;
 using Galaxy.Netlink.Route;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Galaxy.Integration.Tests.Netlink.Route;
+namespace Galaxy.Agent.Tests;
 
 /// <summary>An <see cref="ILogger"/> that keeps every formatted message, to check what was logged.</summary>
 internal sealed class RecordingLogger : ILogger
