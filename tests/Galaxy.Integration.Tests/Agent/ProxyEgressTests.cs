@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Galaxy.Integration.Tests.Labs;
 using Galaxy.Integration.Tests.Ssh;
 using Galaxy.Integration.Tests.Support;
+using Galaxy.Netlink;
 
 namespace Galaxy.Integration.Tests.Agent;
 
@@ -82,6 +85,47 @@ public sealed class ProxyEgressTests
         var table = await lab.Router.RunAsync([Artifacts.GalaxyBinary, "egresses", "--socket", lab.ControlSocket]);
         Assert.True(table.ExitCode == 0 && table.StandardOutput.Contains($"1, last ", StringComparison.Ordinal)
             && table.StandardOutput.Contains(reason, StringComparison.Ordinal), table.Describe());
+    }
+
+    [Fact]
+    public async Task An_established_flow_through_a_proxy_egress_is_closed_at_lockdown()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        lab.Inet.Start("socat", $"TCP-LISTEN:7,bind={RouterLab.WebServer},fork,reuseaddr", "EXEC:cat");
+        await lab.Inet.WaitForListenerAsync(7);
+        await StartProxyAsync(lab, "socks5");
+        var agent = await lab.StartAgentAsync(lab.WriteConfig(Egress(lab, "socks5", SocksPort, "alice\ns3cret\n")));
+        await agent.WaitForOutputAsync("egress proxy is UP", TimeSpan.FromSeconds(10));
+
+        // An echo connection through the proxy: the proxy's own connection stays allowed in lockdown (as a
+        // tunnel's does), so only closing the relayed flow keeps its bytes from moving.
+        using var held = NetworkNamespace.Run(lab.LanHost.NamespacePath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        await held.ConnectAsync(IPEndPoint.Parse($"{RouterLab.WebServer}:7"), TestContext.Current.CancellationToken);
+        await held.SendAsync("ping"u8.ToArray(), SocketFlags.None, TestContext.Current.CancellationToken);
+        var buffer = new byte[16];
+        using (var echo = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            Assert.Equal(4, await held.ReceiveAsync(buffer, SocketFlags.None, echo.Token));
+        }
+
+        var on = await lab.Router.RunAsync([Artifacts.GalaxyBinary, "lockdown", "--agent", "on", "--socket", lab.ControlSocket]);
+        Assert.True(on.ExitCode == 0, on.Describe());
+        await agent.WaitForOutputAsync("flow(s) of egress proxy", TimeSpan.FromSeconds(5));
+
+        // The client sees its flow end (a reset, or the end of the stream), not an echo.
+        using var ended = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        int read;
+        try
+        {
+            _ = await held.SendAsync("pong"u8.ToArray(), SocketFlags.None, ended.Token);
+            read = await held.ReceiveAsync(buffer, SocketFlags.None, ended.Token);
+        }
+        catch (SocketException)
+        {
+            read = 0;
+        }
+
+        Assert.Equal(0, read);
     }
 
     [Fact]
