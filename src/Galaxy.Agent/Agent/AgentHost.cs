@@ -156,8 +156,9 @@ internal sealed partial class AgentHost : IAsyncDisposable
             driver.ReleaseHold();
         }
 
-        // SIGHUP reloads the configuration file (as the service manager's "reload" sends it).
-        using var hangup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
+        // SIGHUP reloads the configuration file (as the service manager's "reload" sends it), also when the agent
+        // was started with SIGHUP ignored (nohup).
+        using var hangup = Interop.PosixSignals.Handle(System.Runtime.InteropServices.PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             Post(new ReloadRequested(null));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Galaxy.Agent.Agent;
 using Galaxy.Agent.Config;
+using Galaxy.Agent.Interop;
 using Galaxy.Netlink;
 using Microsoft.Extensions.Logging;
 
@@ -52,7 +53,7 @@ internal static class AgentCommand
             }
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            using var sigterm = PosixSignals.Handle(PosixSignal.SIGTERM, context =>
             {
                 context.Cancel = true;
                 stop.Cancel();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Galaxy.Agent.Egress;
+using Galaxy.Agent.Interop;
 using Galaxy.Agent.Relay;
 using Galaxy.Agent.Relay.Splice;
 using Galaxy.Agent.Relay.Tcp;
@@ -85,7 +86,7 @@ internal static class RelayCommand
     private static async Task<int> RunAsync(int port, IEgressDialer dialer, int loopCount, int maxConnections, TextWriter error, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        using var sigterm = PosixSignals.Handle(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             stop.Cancel();

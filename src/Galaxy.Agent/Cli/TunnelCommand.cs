@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Galaxy.Agent.Interop;
 using Galaxy.Agent.Tunnels;
 using Galaxy.Agent.Tunnels.OpenVpn;
 using Galaxy.Agent.Tunnels.OpenVpn.Supervision;
@@ -75,7 +76,7 @@ internal static class TunnelCommand
     private static async Task<int> RunAsync(OvpnProfile profile, OpenVpnEgressSettings settings, OpenVpnCredentials? credentials, OpenVpnSupervisorOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        using var sigterm = PosixSignals.Handle(PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             stop.Cancel();

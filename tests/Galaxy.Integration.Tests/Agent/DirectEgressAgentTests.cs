@@ -39,6 +39,22 @@ public sealed class DirectEgressAgentTests
     }
 
     [Fact]
+    public async Task An_agent_started_with_SIGHUP_and_SIGTERM_ignored_still_reloads_and_stops_on_them()
+    {
+        // As under nohup, or a service manager that ignores SIGHUP for its children: the agent inherits both
+        // signals as ignored, and must still take SIGHUP as "reload" and SIGTERM as "stop".
+        await using var lab = await RouterLab.CreateAsync();
+        var agent = await lab.StartAgentAsync(lab.WriteConfig(Direct), signalsIgnored: true);
+
+        Assert.True(LabNative.Signal(agent.Pid, LabNative.SigHup), "the agent should be running");
+        await agent.WaitForOutputAsync("configuration reloaded", TimeSpan.FromSeconds(10));
+
+        Assert.True(LabNative.Signal(agent.Pid, LabNative.SigTerm), "the agent should be running");
+        Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("agent stopping; the firewall stays closed", agent.Output(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_any_egress_the_agent_relays_nothing_and_the_WAN_stays_silent()
     {
         await using var lab = await RouterLab.CreateAsync();

@@ -193,10 +193,14 @@ internal sealed class RouterLab : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Starts <c>galaxy agent</c> in the router and waits until it says it is ready.</summary>
-    public async Task<LabProcess> StartAgentAsync(string configPath, TimeSpan? readyTimeout = null)
+    /// <summary>
+    /// Starts <c>galaxy agent</c> in the router and waits until it says it is ready; with
+    /// <paramref name="signalsIgnored"/>, as <c>nohup</c> would, with SIGHUP and SIGTERM ignored when it starts.
+    /// </summary>
+    public async Task<LabProcess> StartAgentAsync(string configPath, TimeSpan? readyTimeout = null, bool signalsIgnored = false)
     {
-        Agent = Router.Start(Artifacts.GalaxyBinary, "agent", "--config", configPath, "--log-level", "Debug");
+        string[] agent = [Artifacts.GalaxyBinary, "agent", "--config", configPath, "--log-level", "Debug"];
+        Agent = signalsIgnored ? Router.Start(["sh", "-c", "trap '' HUP TERM; exec \"$@\"", "sh", .. agent]) : Router.Start(agent);
         await Agent.WaitForOutputAsync("ready:", readyTimeout ?? TimeSpan.FromSeconds(20));
         return Agent;
     }

@@ -148,7 +148,8 @@ public sealed class RoutingRulesTests
                 Assert.True(LabNative.Signal(agent.Pid, LabNative.SigHup), "the agent should be running");
 
                 // Generous: on a loaded CI machine the reload (a SIGHUP handler .NET runs on the thread pool, then
-                // the agent's event loop) is not hurried.
+                // the agent's event loop) is not hurried. (This used to fail when the suite ran under nohup: the agent
+                // inherited SIGHUP as ignored, and .NET keeps that; DirectEgressAgentTests covers that case now.)
                 await agent.WaitForOutputAsync("configuration reloaded", TimeSpan.FromSeconds(30), occurrences: reload);
             }
 
