@@ -9,7 +9,7 @@ internal static partial class AgentLog
     public static partial void Starting(ILogger logger, int egresses, System.Collections.Immutable.ImmutableArray<string> lan, string wan);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "egress {Egress} is UP (device {Device})")]
-    public static partial void EgressUp(ILogger logger, string egress, string? device);
+    public static partial void EgressUp(ILogger logger, string egress, string device);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "egress {Egress} is DOWN: {Reason}")]
     public static partial void EgressDown(ILogger logger, string egress, string reason);

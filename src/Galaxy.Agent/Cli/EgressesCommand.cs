@@ -31,7 +31,7 @@ internal static class EgressesCommand
 
         ControlCommandSupport.WriteTable(
             output,
-            ["EGRESS", "KIND", "STATE", "SINCE", "UP", "DOWN", "CONNS", "LATENCY", "REASON", "DIAL FAILURES"],
+            ["EGRESS", "KIND", "STATE", "SINCE", "UP", "DOWN", "CONNS", "LATENCY", "REASON", "FAILED-DIALS"],
             egresses.Select(e => new[]
             {
                 e.Name,

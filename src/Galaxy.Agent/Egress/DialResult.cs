@@ -29,12 +29,18 @@ internal readonly record struct DialResult(DialOutcome Outcome, Socket? Socket, 
 
     public static DialResult Failure(DialOutcome outcome, string reason) => new(outcome, null, reason);
 
+    /// <summary>A failed connect or handshake read as the operator reads it ("host unreachable", not "HostUnreachable").</summary>
     public static DialResult FromSocketError(SocketError error) => error switch
     {
         SocketError.ConnectionRefused => Failure(DialOutcome.Refused, "connection refused"),
-        SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NetworkDown or SocketError.HostDown =>
-            Failure(DialOutcome.Unreachable, error.ToString()),
+        SocketError.NetworkUnreachable => Failure(DialOutcome.Unreachable, "network unreachable"),
+        SocketError.HostUnreachable => Failure(DialOutcome.Unreachable, "host unreachable"),
+        SocketError.NetworkDown => Failure(DialOutcome.Unreachable, "network down"),
+        SocketError.HostDown => Failure(DialOutcome.Unreachable, "host down"),
         SocketError.TimedOut => Failure(DialOutcome.TimedOut, "timed out"),
+        SocketError.ConnectionReset => Failure(DialOutcome.Failed, "connection reset"),
+        SocketError.AccessDenied => Failure(DialOutcome.Failed, "not permitted by the router (its firewall, or a broadcast destination)"),
+        SocketError.AddressNotAvailable => Failure(DialOutcome.Failed, "no local address or port left"),
         _ => Failure(DialOutcome.Failed, error.ToString()),
     };
 }

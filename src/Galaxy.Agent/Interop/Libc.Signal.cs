@@ -22,7 +22,7 @@ internal static partial class Libc
     /// </summary>
     internal static unsafe bool UnignoreSignal(int signal)
     {
-        // struct sigaction is 152 bytes on x86-64 glibc and smaller on musl; on both the handler comes first.
+        // struct sigaction is 152 bytes on x86-64 and aarch64, glibc and musl alike; on all the handler comes first.
         var previous = stackalloc byte[256];
         if (SigAction(signal, null, previous) != 0 || *(nint*)previous != SigIgn)
         {
@@ -31,4 +31,7 @@ internal static partial class Libc
 
         return Signal(signal, SigDfl) == SigIgn;
     }
+
+    /// <summary>Sets <paramref name="signal"/> to be ignored (as it was inherited, once Galaxy no longer handles it).</summary>
+    internal static void IgnoreSignal(int signal) => Signal(signal, SigIgn);
 }

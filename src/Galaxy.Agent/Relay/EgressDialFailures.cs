@@ -9,8 +9,10 @@ namespace Galaxy.Agent.Relay;
 /// refusal by policy): how many, and the last one's destination, reason and time, for <c>galaxy egresses</c>.
 /// So that an operator at the default log level learns that an egress fails without a line per flow, the first
 /// failure of an egress is logged as a warning at once, and later ones at most once per
-/// <see cref="WarningInterval"/> (the next failure after it, with the count since the last warning). Thread-safe:
-/// the splice loops, the thread pool and the UDP relays record at once.
+/// <see cref="WarningInterval"/>: the first failure after it is logged with the count since the last warning (so
+/// failures that stop within the interval reach the log only with the next one; <c>galaxy egresses</c> counts
+/// them at once). The interval is measured on the monotonic clock. Thread-safe: the splice loops, the thread
+/// pool and the UDP relays record at once.
 /// </summary>
 internal sealed class EgressDialFailures
 {
@@ -31,6 +33,7 @@ internal sealed class EgressDialFailures
     public void Record(string egress, IPEndPoint destination, string? reason)
     {
         var now = _time.GetUtcNow();
+        var timestamp = _time.GetTimestamp();
         var tally = _tallies.GetOrAdd(egress, static _ => new Tally());
         var error = Describe(destination, reason);
         long unreported;
@@ -41,7 +44,7 @@ internal sealed class EgressDialFailures
             tally.LastError = error;
             tally.LastAt = now;
             tally.Unreported++;
-            if (tally.WarnedAt is { } warned && now - warned < WarningInterval)
+            if (tally.WarnedAt is not null && _time.GetElapsedTime(tally.WarnedTimestamp, timestamp) < WarningInterval)
             {
                 return;
             }
@@ -50,6 +53,7 @@ internal sealed class EgressDialFailures
             since = tally.WarnedAt ?? now;
             tally.Unreported = 0;
             tally.WarnedAt = now;
+            tally.WarnedTimestamp = timestamp;
         }
 
         if (_logger is not null)
@@ -72,17 +76,9 @@ internal sealed class EgressDialFailures
         }
     }
 
-    /// <summary>"DESTINATION: REASON", unless the reason already names the destination (a proxy's refusal does).</summary>
-    internal static string Describe(IPEndPoint destination, string? reason)
-    {
-        var target = destination.ToString();
-        return reason switch
-        {
-            null or "" => $"{target}: failed",
-            _ when reason.Contains(target, StringComparison.Ordinal) => reason,
-            _ => $"{target}: {reason}",
-        };
-    }
+    /// <summary>"DESTINATION: REASON" (always prefixed: a reason that names an address may name another one).</summary>
+    internal static string Describe(IPEndPoint destination, string? reason) =>
+        string.IsNullOrEmpty(reason) ? $"{destination}: failed" : $"{destination}: {reason}";
 
     private sealed class Tally
     {
@@ -91,6 +87,7 @@ internal sealed class EgressDialFailures
         public DateTimeOffset LastAt;
         public long Unreported;
         public DateTimeOffset? WarnedAt;
+        public long WarnedTimestamp;
     }
 }
 

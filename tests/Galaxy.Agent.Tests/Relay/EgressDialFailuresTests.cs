@@ -34,10 +34,11 @@ public sealed class EgressDialFailuresTests
 
     [Theory]
     [InlineData("connection refused", "203.0.113.5:443: connection refused")]
-    [InlineData("SOCKS5 proxy 198.51.100.5:1080: 203.0.113.5:443: host unreachable", "SOCKS5 proxy 198.51.100.5:1080: 203.0.113.5:443: host unreachable")]
+    [InlineData("SOCKS5 proxy 198.51.100.5:1080: 203.0.113.5:443: host unreachable", "203.0.113.5:443: SOCKS5 proxy 198.51.100.5:1080: 203.0.113.5:443: host unreachable")]
+    [InlineData("HTTP proxy 198.51.100.5:8080: CONNECT 2203.0.113.5:4430: status 502", "203.0.113.5:443: HTTP proxy 198.51.100.5:8080: CONNECT 2203.0.113.5:4430: status 502")]
     [InlineData(null, "203.0.113.5:443: failed")]
     [InlineData("", "203.0.113.5:443: failed")]
-    public void The_error_names_the_destination_once(string? reason, string expected) =>
+    public void The_error_always_starts_with_the_destination(string? reason, string expected) =>
         Assert.Equal(expected, EgressDialFailures.Describe(Web, reason));
 
     [Fact]

@@ -183,7 +183,7 @@ internal abstract class ProxyHandshake : IUpstreamHandshake
 
     private DialResult SocketFailure(int errno)
     {
-        var error = Relay.NonBlockingConnect.FromErrno(errno);
-        return DialResult.FromSocketError(error) with { Reason = $"{Label}: handshake failed: {error}" };
+        var failure = DialResult.FromSocketError(Relay.NonBlockingConnect.FromErrno(errno));
+        return failure with { Reason = $"{Label}: handshake failed: {failure.Reason}" };
     }
 }

@@ -351,7 +351,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             upstream = dial.Socket;
             if (upstream is null)
             {
-                CountDialFailure(source, destination, dialer, dial);
+                CountDialFailure(source, destination, dialer, dial, egressClosed: registration is { CloseRequested: true });
 
                 // Dropped by policy: the client hears nothing more (no FIN, no reset).
                 silent = dial.Outcome == DialOutcome.Dropped && SocketOptions.TrySetRepair(client);
@@ -418,12 +418,14 @@ internal sealed partial class TcpRelay : IAsyncDisposable
 
     /// <summary>
     /// Counts a flow whose dial through <paramref name="dialer"/> did not connect: a refusal by policy (the
-    /// <c>reject</c> and <c>drop</c> targets) only as refused, any other failure also as a dial failure of its egress.
+    /// <c>reject</c> and <c>drop</c> targets), or a dial cut short because the agent closed the egress's flows
+    /// meanwhile (<paramref name="egressClosed"/>: lockdown, the egress went down), only as refused; any other
+    /// failure also as a dial failure of its egress.
     /// </summary>
-    private void CountDialFailure(IPEndPoint source, IPEndPoint destination, IEgressDialer dialer, DialResult dial)
+    private void CountDialFailure(IPEndPoint source, IPEndPoint destination, IEgressDialer dialer, DialResult dial, bool egressClosed = false)
     {
         Interlocked.Increment(ref _refused);
-        if (dialer is not BlockDialer)
+        if (dialer is not BlockDialer && !egressClosed)
         {
             Interlocked.Increment(ref _dialFailures);
             _dialFailureTally?.Record(dialer.Name, destination, dial.Reason);
