@@ -396,7 +396,7 @@ internal sealed partial class AgentHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// The LAN resolver on the TPROXY port (every LAN query to port 53 lands there), and the router's own on
+    /// The LAN resolver on the TPROXY port, on 127.0.0.1 and [::1] (every LAN query to port 53 lands there), and the router's own on
     /// 127.0.0.1:53 (what <c>/etc/resolv.conf</c> names). Both forward through the first egress that is up,
     /// to the configured resolvers or the ones the tunnel pushed; with no egress up they answer SERVFAIL
     /// and send nothing.
@@ -408,6 +408,19 @@ internal sealed partial class AgentHost : IAsyncDisposable
         var lan = new IPEndPoint(IPAddress.Loopback, _config.Dns.Port);
         _dnsServers.Add(StartDnsServer(forwarder, lan));
         AgentLog.DnsListening(_logger, lan);
+
+        // The same resolver for IPv6 LAN hosts (the firewall sends their DNS to [::1]); a host without IPv6
+        // answers IPv4 only, and IPv6 DNS stays dropped.
+        var lan6 = new IPEndPoint(IPAddress.IPv6Loopback, _config.Dns.Port);
+        try
+        {
+            _dnsServers.Add(StartDnsServer(forwarder, lan6));
+            AgentLog.DnsListening(_logger, lan6);
+        }
+        catch (SocketException e)
+        {
+            AgentLog.Ipv6DnsUnavailable(_logger, lan6, e.Message);
+        }
         if (_config.Dns.Port != 53)
         {
             try

@@ -50,6 +50,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "the router's own resolver (127.0.0.1:53) is unavailable: {Reason}")]
     public static partial void LocalDnsUnavailable(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "no IPv6 LAN resolver on {EndPoint} ({Reason}); DNS over IPv6 from the LAN is dropped by the firewall")]
+    public static partial void Ipv6DnsUnavailable(ILogger logger, IPEndPoint endPoint, string reason);
+
     [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "routing: {Rules} rule(s), {Groups} group(s), unmatched flows go to '{Default}'")]
     public static partial void RoutingReady(ILogger logger, int rules, int groups, string @default);
 

@@ -13,12 +13,12 @@ namespace Galaxy.Agent.Firewall;
 /// <list type="bullet">
 /// <item>LAN TCP/UDP goes to the relay by TPROXY, each tproxy rule followed by a drop (tproxy falls through
 /// when nothing listens: with the agent dead, LAN traffic is dropped, not routed);</item>
-/// <item>LAN DNS (53, UDP and TCP, any resolver address) goes to the agent's resolver the same way;
+/// <item>LAN DNS (53, UDP and TCP, any resolver address, IPv4 or IPv6) goes to the agent's resolver the same way;
 /// DNS-over-TLS (853) is refused with a reset so clients fall back to 53;</item>
 /// <item>the WAN carries only DHCP, each tunnel process's marked packets to its pinned endpoints, the
 /// agent's marked bootstrap lookups to the configured resolvers, and a <c>direct</c> egress if named;</item>
 /// <item>a tunnel device carries only packets with its egress's route mark, and only while the egress is up;</item>
-/// <item>LAN IPv6 TCP/UDP goes to the relay on [::1] the same way (DNS over IPv6 is dropped); it leaves only
+/// <item>LAN IPv6 TCP/UDP goes to the relay on [::1] the same way (DNS over IPv6 to the resolver on [::1]); it leaves only
 /// through an egress that carries IPv6, as the egress tables hold no IPv6 route; nothing is ever forwarded.</item>
 /// </list>
 /// </summary>
@@ -73,7 +73,12 @@ internal static partial class RulesetBuilder
             Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(IcmpV6).FibDaddrTypeLocal().Accept());
             Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).L4Proto(IcmpV6).FibDaddrTypeMulticast().Accept());
 
-            // DNS to any resolver: answered by the agent.
+            // DNS to any resolver, over IPv6 as over IPv4: answered by the agent (its resolver on [::1] and 127.0.0.1;
+            // where [::1] has no listener the tproxy finds no socket and the drop after it applies).
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).UdpDport(53).TproxyV6(IPAddress.IPv6Loopback, dns).SetMark(EgressSlot.InterceptMark).Accept());
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).UdpDport(53).Counter().Drop());
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).TcpDport(53).TproxyV6(IPAddress.IPv6Loopback, dns).SetMark(EgressSlot.InterceptMark).Accept());
+            Add(Rule().IifName(lan).NfProto(RuleBuilder.IPv6).TcpDport(53).Counter().Drop());
             Add(Rule().IifName(lan).UdpDport(53).TproxyV4(IPAddress.Loopback, dns).SetMark(EgressSlot.InterceptMark).Accept());
             Add(Rule().IifName(lan).UdpDport(53).Counter().Drop());
             Add(Rule().IifName(lan).TcpDport(53).TproxyV4(IPAddress.Loopback, dns).SetMark(EgressSlot.InterceptMark).Accept());

@@ -22,7 +22,7 @@ public sealed class RulesetBuilderTests
         var rules = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Prerouting);
         var tproxies = rules.Select((text, index) => (text, index)).Where(r => r.text.Contains("tproxy", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(6, tproxies.Count);
+        Assert.Equal(8, tproxies.Count);
         foreach (var (text, index) in tproxies)
         {
             var next = rules[index + 1];
@@ -75,6 +75,21 @@ public sealed class RulesetBuilderTests
         Assert.Empty(Texts(lockdown, FirewallRuleset.Prerouting));
         Assert.Equal(["iifname \"lo\" accept", "udp sport 67 udp dport 68 accept", "counter drop"], Texts(lockdown, FirewallRuleset.Input));
         Assert.Equal(["oifname \"lo\" accept", "udp sport 68 udp dport 67 accept", "counter drop"], Texts(lockdown, FirewallRuleset.Output));
+    }
+
+    [Fact]
+    public void DNS_from_the_LAN_goes_to_the_resolver_on_both_loopbacks_before_the_relay_sees_it()
+    {
+        var rules = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Prerouting);
+        var all = string.Join('\n', rules);
+        foreach (var protocol in (string[])["udp", "tcp"])
+        {
+            var v6 = rules.IndexOf($"iifname \"lan0\" meta nfproto ipv6 {protocol} dport 53 tproxy ip6 to [::1]:5353 meta mark set 0x4700 accept");
+            var v4 = rules.IndexOf($"iifname \"lan0\" {protocol} dport 53 tproxy ip to 127.0.0.1:5353 meta mark set 0x4700 accept");
+            Assert.True(v6 >= 0 && v4 >= 0, $"expected DNS over {protocol} to [::1]:5353 and 127.0.0.1:5353 in\n{all}");
+            var relay = rules.Select((rule, index) => (rule, index)).First(r => r.rule.Contains($"l4proto {protocol} tproxy", StringComparison.Ordinal)).index;
+            Assert.True(v6 < relay && v4 < relay, $"DNS must be taken before the relay's {protocol} rules in\n{all}");
+        }
     }
 
     [Fact]

@@ -19,6 +19,26 @@ public sealed class AgentIpv6Tests
         """;
 
     [Fact(Timeout = 60_000)]
+    public async Task An_ipv6_LAN_host_s_DNS_query_is_answered_by_the_agent_from_the_address_it_asked()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await lab.LanHost.AddAddressAsync("eth0", "2001:db8:100::2/64");
+        await lab.Router.AddAddressAsync("lan0", "2001:db8:100::1/64");
+        await lab.LanHost.AddRouteAsync("default", "via", "2001:db8:100::1");
+        await lab.StartDnsServerAsync();
+        var agent = await lab.StartAgentAsync(lab.WriteConfig(Direct, extra: $"servers = [\"{RouterLab.DnsServer}\"]"));
+        await agent.WaitForOutputAsync("LAN resolver listening on [::1]:", TimeSpan.FromSeconds(5));
+
+        // A resolver address of the LAN host's own choosing, which exists nowhere: the agent answers for it (dig
+        // takes only a reply from the address it asked), with what the configured resolver said, over the egress.
+        foreach (var transport in (string[])["+notcp", "+tcp"])
+        {
+            var dig = await lab.LanHost.RunAsync("dig", "-6", transport, "+time=2", "+tries=1", "+short", "@2001:db8:53::53", "example.test", "A");
+            Assert.True(dig.ExitCode == 0 && dig.StandardOutput.Trim() == "192.0.2.80", $"dig -6 {transport}: {dig.Describe()} | {agent.Output()}");
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task An_ipv6_LAN_flow_reaches_the_relay_and_without_an_ipv6_route_is_reset_not_leaked()
     {
         await using var lab = await RouterLab.CreateAsync();
