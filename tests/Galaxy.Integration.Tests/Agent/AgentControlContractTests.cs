@@ -260,7 +260,7 @@ public sealed class AgentControlContractTests(AgentControlFixture agent) : IClas
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var (protocol, local) = (fields[0], fields[4]);
-            var allowed = local is "127.0.0.1:7890" or "[::1]:7890" or "127.0.0.1:5353" or "127.0.0.1:53"
+            var allowed = local is "127.0.0.1:7890" or "[::1]:7890" or "127.0.0.1:5353" or "[::1]:5353" or "127.0.0.1:53"
                 // The resolver's reply sockets: unconnected transparent UDP bound to the resolver a LAN client asked
                 // (port 53), so the answer comes from where the question went; they receive nothing (Dns/DnsReplySockets).
                 || (protocol == "udp" && local.EndsWith(":53", StringComparison.Ordinal));

@@ -21,10 +21,7 @@ public sealed class AgentIpv6Tests
     [Fact(Timeout = 60_000)]
     public async Task An_ipv6_LAN_host_s_DNS_query_is_answered_by_the_agent_from_the_address_it_asked()
     {
-        await using var lab = await RouterLab.CreateAsync();
-        await lab.LanHost.AddAddressAsync("eth0", "2001:db8:100::2/64");
-        await lab.Router.AddAddressAsync("lan0", "2001:db8:100::1/64");
-        await lab.LanHost.AddRouteAsync("default", "via", "2001:db8:100::1");
+        await using var lab = await Ipv6LabAsync();
         await lab.StartDnsServerAsync();
         var agent = await lab.StartAgentAsync(lab.WriteConfig(Direct, extra: $"servers = [\"{RouterLab.DnsServer}\"]"));
         await agent.WaitForOutputAsync("LAN resolver listening on [::1]:", TimeSpan.FromSeconds(5));
@@ -41,10 +38,7 @@ public sealed class AgentIpv6Tests
     [Fact(Timeout = 60_000)]
     public async Task An_ipv6_LAN_flow_reaches_the_relay_and_without_an_ipv6_route_is_reset_not_leaked()
     {
-        await using var lab = await RouterLab.CreateAsync();
-        await lab.LanHost.AddAddressAsync("eth0", "2001:db8:100::2/64");
-        await lab.Router.AddAddressAsync("lan0", "2001:db8:100::1/64");
-        await lab.LanHost.AddRouteAsync("default", "via", "2001:db8:100::1");
+        await using var lab = await Ipv6LabAsync();
         // No static neighbour: the LAN host finds the router's link address by neighbour discovery, which
         // the ruleset lets through (solicited-node multicast to the router, and its answer).
         await lab.StartWebServerAsync();
@@ -65,5 +59,23 @@ public sealed class AgentIpv6Tests
         await agent.WaitForOutputAsync("-> [2001:db8:99::1]:80 through", TimeSpan.FromSeconds(2));
         Assert.True(ipv4 is not null && ipv4.Contains($"you are {RouterLab.RouterWanAddress}", StringComparison.Ordinal), $"IPv4 must still be relayed; {agent.Output()}");
         Assert.True(leaks.Count == 0, $"leaked: {string.Join("; ", leaks)}");
+    }
+
+    /// <summary>The router lab with IPv6 on the LAN too: the host 2001:db8:100::2, the router 2001:db8:100::1 its gateway.</summary>
+    private static async Task<RouterLab> Ipv6LabAsync()
+    {
+        var lab = await RouterLab.CreateAsync();
+        try
+        {
+            await lab.LanHost.AddAddressAsync("eth0", "2001:db8:100::2/64");
+            await lab.Router.AddAddressAsync("lan0", "2001:db8:100::1/64");
+            await lab.LanHost.AddRouteAsync("default", "via", "2001:db8:100::1");
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
     }
 }
