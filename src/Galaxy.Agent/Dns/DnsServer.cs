@@ -11,10 +11,10 @@ namespace Galaxy.Agent.Dns;
 /// The LAN-side DNS server: a transparent UDP listener and a transparent TCP listener to which the firewall
 /// TPROXYs every LAN packet to port 53, whatever resolver it was addressed to. Each query goes to the
 /// <see cref="DnsForwarder"/>; a UDP reply leaves from the address and port the client sent the query to
-/// (its original destination, IP_RECVORIGDSTADDR, through <see cref="DnsReplySockets"/>), a TCP reply on the
+/// (its original destination, IP_RECVORIGDSTADDR or IPV6_RECVORIGDSTADDR, through <see cref="DnsReplySockets"/>), a TCP reply on the
 /// accepted connection (whose local address already is the original destination). A query addressed to the
 /// listener itself (the router's own resolv.conf pointing at it) is answered from the listener.
-/// Bind the listeners to a specific address (127.0.0.1 is the natural one): with a wildcard listener on port 53
+/// The agent runs one on 127.0.0.1 and one on [::1]. Bind the listeners to a specific address: with a wildcard listener on port 53
 /// the two cases cannot be told apart and TPROXYed replies would leave from the router's address.
 /// </summary>
 internal sealed partial class DnsServer : IAsyncDisposable

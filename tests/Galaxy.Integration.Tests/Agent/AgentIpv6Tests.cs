@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Galaxy.Integration.Tests.Labs;
 
 namespace Galaxy.Integration.Tests.Agent;
 
@@ -33,6 +34,31 @@ public sealed class AgentIpv6Tests
             var dig = await lab.LanHost.RunAsync("dig", "-6", transport, "+time=2", "+tries=1", "+short", "@2001:db8:53::53", "example.test", "A");
             Assert.True(dig.ExitCode == 0 && dig.StandardOutput.Trim() == "192.0.2.80", $"dig -6 {transport}: {dig.Describe()} | {agent.Output()}");
         }
+
+        // The agent dies: the kernel's ruleset still drops IPv6 DNS, even with IPv6 forwarding on and a route to
+        // the WAN that would carry it (a permanent neighbour, so a forwarded query would be on the wire at once).
+        await agent.StopAsync(LabNative.SigKill);
+        await lab.Router.SetSysctlAsync("net.ipv6.conf.all.forwarding", "1");
+        await lab.Router.AddAddressAsync("wan0", "2001:db8:200::1/64");
+        await lab.Router.RunCheckedAsync("ip", "-6", "neigh", "add", "2001:db8:200::2", "lladdr", "02:00:00:00:02:02", "dev", "wan0", "nud", "permanent");
+        await lab.Router.AddRouteAsync("default", "via", "2001:db8:200::2");
+        async Task<IReadOnlyList<CapturedPacket>> DigOnTheWanAsync()
+        {
+            var capture = await lab.Router.CaptureAsync("wan0");
+            foreach (var transport in (string[])["+notcp", "+tcp"])
+            {
+                await lab.LanHost.RunAsync("dig", "-6", transport, "+time=1", "+tries=1", "@2001:db8:53::53", "example.test", "A");
+            }
+
+            return LeakProbes.Leaks(await capture.StopAsync());
+        }
+
+        var leaks = await DigOnTheWanAsync();
+        Assert.True(leaks.Count == 0, $"IPv6 DNS left on the WAN after the agent died: {string.Join("; ", leaks)}");
+
+        // Positive control: without Galaxy's table the same queries are forwarded, and the capture sees them.
+        await lab.Router.RunCheckedAsync("nft", "delete", "table", "inet", "galaxy");
+        Assert.Contains(await DigOnTheWanAsync(), p => p.DestinationPort == 53 && p.Destination?.ToString() == "2001:db8:53::53");
     }
 
     [Fact(Timeout = 60_000)]
