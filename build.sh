@@ -176,6 +176,23 @@ count_results() {
   echo "$(count Passed) $(count 'Failed\|Error\|Timeout\|Aborted') $(count NotExecuted)"
 }
 
+# Lists the tests one TRX file counts as failed, each with the first lines of its message, so that a run whose
+# output is read only from its end (CI) still names what failed.
+list_failures() {
+  python3 - "$1" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if result.get("outcome") in ("Failed", "Error", "Timeout", "Aborted"):
+        message = result.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip().splitlines()
+        print(f"FAILED {result.get('testName')}")
+        for line in message[:6]:
+            print(f"    {line[:300]}")
+PY
+}
+
 cmd_test() {
   cmd_setup
   cmd_build
@@ -187,6 +204,7 @@ cmd_test() {
   mkdir -p "$results"
 
   local total_passed=0 total_failed=0 total_skipped=0 project name trx passed failed skipped status
+  local failures=()
   for project in tests/*/*.Tests.csproj; do
     name=$(basename "$project" .csproj)
     log "testing $name"
@@ -197,13 +215,17 @@ cmd_test() {
     trx=$results/$name.trx
     if [[ ! -f $trx ]]; then
       log "$name produced no results (dotnet test exited $status): counted as one failure"
+      failures+=("FAILED $name: no results (dotnet test exited $status)")
       total_failed=$((total_failed + 1))
       continue
     fi
     read -r passed failed skipped < <(count_results "$trx")
     if ((status != 0 && failed == 0)); then
       log "$name: dotnet test exited $status with no failed test (crash or abort): counted as one failure"
+      failures+=("FAILED $name: dotnet test exited $status with no failed test (crash or abort)")
       failed=1
+    elif ((failed > 0)); then
+      failures+=("$(list_failures "$trx")")
     fi
     log "$name: $passed passed, $failed failed, $skipped skipped"
     total_passed=$((total_passed + passed))
@@ -211,6 +233,10 @@ cmd_test() {
     total_skipped=$((total_skipped + skipped))
   done
 
+  if ((${#failures[@]} > 0)); then
+    log "what failed (details in $results):"
+    printf '%s\n' "${failures[@]}"
+  fi
   if ((total_skipped > 0)); then
     echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
   else

@@ -28,13 +28,19 @@ public sealed class EventHubTests
         var hub = new EventHub(capacity: 4, lostMarker: n => $"lost {n}");
         using var stop = new CancellationTokenSource();
         var slow = hub.Subscribe(stop.Token);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; i < 10_000; i++)
-        {
-            hub.Publish($"e{i}");
-        }
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"publishing 10 000 events to a reader that never reads took {watch.Elapsed}");
+        // The reader reads nothing while 10 000 events go out on this thread: a publish that waited for room would
+        // never return (the guard turns that hang into a failure instead of a stuck run).
+        var publishing = Task.Run(
+            () =>
+            {
+                for (var i = 0; i < 10_000; i++)
+                {
+                    hub.Publish($"e{i}");
+                }
+            },
+            TestContext.Current.CancellationToken);
+        await publishing.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.Equal(["e0", "e1", "e2", "e3"], await ReadAsync(slow, 4));
 
         // Room again: the next event comes after a marker counting exactly what was dropped.
@@ -62,7 +68,7 @@ public sealed class EventHubTests
         await stop.CancelAsync();
         Assert.Equal(0, hub.Subscribers);
         hub.Publish("after");
-        var completed = reader.Completion.WaitAsync(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        var completed = reader.Completion.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken); // a hang guard, not a timing
         await completed;
         Assert.False(reader.TryRead(out var line), $"nothing should arrive after the subscription ended; saw {line}");
     }

