@@ -11,8 +11,8 @@ namespace Galaxy.Agent.Tests.Dns;
 /// </summary>
 internal sealed class FakeUpstream : IAsyncDisposable
 {
-    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly Socket _tcp = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly Socket _udp;
+    private readonly Socket _tcp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _udpLoop;
     private readonly Task _tcpLoop;
@@ -23,9 +23,8 @@ internal sealed class FakeUpstream : IAsyncDisposable
     public FakeUpstream(Func<byte[], bool, byte[]?> answer)
     {
         Answer = answer;
-        _udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        EndPoint = (IPEndPoint)_udp.LocalEndPoint!;
-        _tcp.Bind(EndPoint);
+        (_udp, _tcp) = BindPair();
+        EndPoint = (IPEndPoint)_tcp.LocalEndPoint!;
         _tcp.Listen();
         _udpLoop = ServeUdpAsync();
         _tcpLoop = ServeTcpAsync();
@@ -46,6 +45,31 @@ internal sealed class FakeUpstream : IAsyncDisposable
         _tcp.Dispose();
         await Task.WhenAll(_udpLoop, _tcpLoop).ContinueWith(_ => { }, TaskScheduler.Default);
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// A UDP and a TCP socket on one free loopback port. The TCP one picks the port: a port the kernel hands out
+    /// for UDP may still be held for TCP (a loopback connection, one in TIME_WAIT), so that bind may fail; then
+    /// another port is tried.
+    /// </summary>
+    private static (Socket Udp, Socket Tcp) BindPair()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                udp.Bind(tcp.LocalEndPoint!);
+                return (udp, tcp);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+            {
+                tcp.Dispose();
+                udp.Dispose();
+            }
+        }
     }
 
     private byte[]? Reply(byte[] query, bool tcp)

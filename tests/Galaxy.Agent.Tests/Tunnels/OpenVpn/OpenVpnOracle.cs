@@ -50,7 +50,7 @@ internal static class OpenVpnOracle
         var seen = new List<string>();
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        deadline.CancelAfter(TimeSpan.FromSeconds(30)); // a hang guard: openvpn starts slowly on a busy machine
         var held = false;
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         try

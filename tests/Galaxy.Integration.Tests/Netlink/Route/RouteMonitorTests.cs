@@ -27,8 +27,10 @@ public sealed class RouteMonitorTests
         var down = await WaitForAsync<LinkChanged>(monitor, e => e.Link.Name == "va" && !e.Link.IsUp && !e.Deleted, "va down");
         var elapsed = clock.Elapsed;
 
-        Assert.True(elapsed < TimeSpan.FromMilliseconds(100),
-            $"expected the LinkChanged(va down) event within 100 ms of SetLinkUp returning; it took {elapsed.TotalMilliseconds:0.0} ms");
+        // Pushed by the kernel, not polled: it comes at once (well under 100 ms when idle); the bound leaves a loaded
+        // machine room and still tells a push from a poll of a second or more.
+        Assert.True(elapsed < TimeSpan.FromMilliseconds(750),
+            $"expected the LinkChanged(va down) event within 750 ms of SetLinkUp returning; it took {elapsed.TotalMilliseconds:0.0} ms");
         Assert.True(down.Link.Kind == "veth" && down.Link.Index == rt.FindLink("va")!.Index, $"expected the event to describe veth va; got {down}");
     }
 

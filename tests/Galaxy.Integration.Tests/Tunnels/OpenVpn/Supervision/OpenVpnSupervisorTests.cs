@@ -119,7 +119,8 @@ public sealed class OpenVpnSupervisorTests
             var expected = Quick.Delay(failures, 0.5);
             var gap = release.At - seen[i].At;
             gaps.Add($"failure {failures}: waited {gap.TotalMilliseconds:0} ms, schedule {expected.TotalMilliseconds:0} ms");
-            Assert.True(gap >= expected - TimeSpan.FromMilliseconds(30) && gap <= expected + TimeSpan.FromMilliseconds(700),
+            // The times are when the test read each status: on a busy machine a late read shortens or stretches a gap.
+            Assert.True(gap >= expected - TimeSpan.FromMilliseconds(250) && gap <= expected + TimeSpan.FromMilliseconds(1000),
                 $"expected the next attempt {expected.TotalMilliseconds:0} ms after failure {failures}; {string.Join("; ", gaps)}\n{watch.Describe()}");
         }
 
