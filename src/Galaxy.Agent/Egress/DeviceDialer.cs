@@ -37,7 +37,11 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
 
     public async ValueTask<DialResult> DialTcpAsync(IPEndPoint destination, CancellationToken cancellationToken)
     {
-        var socket = _sockets(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (Create(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp, out var failure) is not { } socket)
+        {
+            return failure;
+        }
+
         try
         {
             Confine(socket);
@@ -70,7 +74,11 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
     public DialResult StartConnect(IPEndPoint destination, out IUpstreamHandshake? handshake)
     {
         handshake = null;
-        var socket = _sockets(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (Create(destination.AddressFamily, SocketType.Stream, ProtocolType.Tcp, out var failure) is not { } socket)
+        {
+            return failure;
+        }
+
         try
         {
             Confine(socket);
@@ -104,7 +112,11 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
 
     public DialResult DialUdp(IPEndPoint destination)
     {
-        var socket = _sockets(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (Create(destination.AddressFamily, SocketType.Dgram, ProtocolType.Udp, out var failure) is not { } socket)
+        {
+            return failure;
+        }
+
         try
         {
             Confine(socket);
@@ -125,6 +137,24 @@ internal sealed class DeviceDialer : IInLoopConnectDialer
     }
 
     public override string ToString() => _device is null ? $"{Name} (mark {_mark})" : $"{Name} (dev {_device}, mark {_mark})";
+
+    /// <summary>
+    /// A new socket, or null with the dial's failure when none can be made: out of descriptors (the process's
+    /// limit, EMFILE) is an outcome of the dial like any other, never an exception that could end a relay's thread.
+    /// </summary>
+    private Socket? Create(AddressFamily family, SocketType type, ProtocolType protocol, out DialResult failure)
+    {
+        try
+        {
+            failure = default;
+            return _sockets(family, type, protocol);
+        }
+        catch (SocketException e)
+        {
+            failure = DialResult.FromSocketError(e.SocketErrorCode);
+            return null;
+        }
+    }
 
     /// <summary>The egress's mark, and its device when it has one: the socket can leave no other way.</summary>
     private void Confine(Socket socket)

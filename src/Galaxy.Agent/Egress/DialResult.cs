@@ -41,6 +41,7 @@ internal readonly record struct DialResult(DialOutcome Outcome, Socket? Socket, 
         SocketError.ConnectionReset => Failure(DialOutcome.Failed, "connection reset"),
         SocketError.AccessDenied => Failure(DialOutcome.Failed, "not permitted by the router (its firewall, or a broadcast destination)"),
         SocketError.AddressNotAvailable => Failure(DialOutcome.Failed, "no local address or port left"),
+        SocketError.TooManyOpenSockets => Failure(DialOutcome.Failed, "the router is out of descriptors"),
         _ => Failure(DialOutcome.Failed, error.ToString()),
     };
 }

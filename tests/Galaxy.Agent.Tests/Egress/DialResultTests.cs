@@ -12,6 +12,7 @@ public sealed class DialResultTests
     [InlineData(SocketError.TimedOut, "TimedOut", "timed out")]
     [InlineData(SocketError.AccessDenied, "Failed", "not permitted by the router (its firewall, or a broadcast destination)")]
     [InlineData(SocketError.AddressNotAvailable, "Failed", "no local address or port left")]
+    [InlineData(SocketError.TooManyOpenSockets, "Failed", "the router is out of descriptors")]
     [InlineData(SocketError.ProtocolNotSupported, "Failed", "ProtocolNotSupported")]
     public void A_socket_error_becomes_an_outcome_and_words_an_operator_reads(SocketError error, string outcome, string reason)
     {

@@ -112,6 +112,40 @@ public sealed class RelayBoundsTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Out_of_descriptors_new_udp_flows_are_refused_and_the_relay_keeps_running_its_sessions()
+    {
+        const int Limit = 128;
+        await using var lab = await TproxyLab.CreateAsync();
+        await using var echo = UdpEchoServer.Start(lab.Server, TproxyLab.ServerEndPoint(EchoPort));
+        var relay = await RelayProcess.StartAsync(lab, Limit);
+        using var held = UdpProbe.Open(lab.Client);
+        using var flood = UdpProbe.Open(lab.Client);
+
+        // A session before the flood (the positive control), then far more new flows than descriptors: each wants
+        // two sockets, and the relay's table would hold 2048.
+        var before = await held.ExchangeAsync(TproxyLab.ServerEndPoint(EchoPort), "before", TimeSpan.FromSeconds(5));
+        Assert.EndsWith("before", before.Text, StringComparison.Ordinal);
+        for (var port = 20_000; port < 20_200; port++)
+        {
+            flood.Send(TproxyLab.ServerEndPoint(port), "x");
+        }
+
+        await Bounded.WaitUntilAsync(() => relay.Process.HasExited || relay.OpenDescriptors() >= Limit - 2, TimeSpan.FromSeconds(15),
+            "the relay runs out of descriptors", relay.Describe);
+        for (var port = 20_200; port < 20_300; port++)
+        {
+            flood.Send(TproxyLab.ServerEndPoint(port), "x"); // more, while it is out
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        Assert.False(relay.Process.HasExited, $"the relay died when it ran out of descriptors for UDP; {relay.Describe()}");
+
+        // The session it already held still carries datagrams both ways.
+        var after = await held.ExchangeAsync(TproxyLab.ServerEndPoint(EchoPort), "after", TimeSpan.FromSeconds(5));
+        Assert.EndsWith("after", after.Text, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task The_udp_table_stays_within_its_cap_under_fifty_thousand_distinct_flows()
     {
         const int Cap = 1024;

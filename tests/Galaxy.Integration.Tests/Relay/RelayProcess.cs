@@ -22,7 +22,11 @@ internal sealed class RelayProcess
 
     public int Pid => Process.Pid;
 
-    public static async Task<RelayProcess> StartAsync(TproxyLab lab, int? descriptorLimit = null, params string[] extra)
+    public static Task<RelayProcess> StartAsync(TproxyLab lab, int? descriptorLimit = null, params string[] extra) =>
+        StartWithEgressAsync(lab, "direct:wan0", descriptorLimit, extra);
+
+    /// <summary>The published relay in the router with <paramref name="egress"/> (<c>--egress</c>'s value).</summary>
+    public static async Task<RelayProcess> StartWithEgressAsync(TproxyLab lab, string egress, int? descriptorLimit = null, params string[] extra)
     {
         List<string> argv = [];
         if (descriptorLimit is { } limit)
@@ -31,7 +35,7 @@ internal sealed class RelayProcess
         }
 
         argv.AddRange([Artifacts.GalaxyBinary, "relay", "--tproxy-port", TproxyLab.RelayPort.ToString(CultureInfo.InvariantCulture),
-            "--egress", "direct:wan0", "--mark", string.Create(CultureInfo.InvariantCulture, $"0x{TproxyLab.EgressMark:x}"), "--loops", "1", .. extra]);
+            "--egress", egress, "--mark", string.Create(CultureInfo.InvariantCulture, $"0x{TproxyLab.EgressMark:x}"), "--loops", "1", .. extra]);
         var process = lab.Router.Start(argv);
         await process.WaitForOutputAsync("listening on [::1]", TimeSpan.FromSeconds(15));
         return new RelayProcess(process);

@@ -205,7 +205,9 @@ internal sealed partial class UdpRelay : IDisposable
 
                 var client = SocketAddressCodec.ReadSocketAddress(_name.AsSpan(0, (int)message.NameLength));
                 var destination = SocketAddressCodec.ReadOriginalDestination(_control.AsSpan(0, (int)message.ControlLength));
-                if (client is null || destination is null)
+                // A destination of the other family (an IPv6 packet to an IPv4-mapped address, which no host puts
+                // on the wire) has no reply socket and no ICMP that could carry it: dropped, never routed.
+                if (client is null || destination is null || client.AddressFamily != destination.AddressFamily)
                 {
                     continue;
                 }

@@ -19,6 +19,11 @@ internal sealed class UnreachableSender(SocketFactory sockets, int perSecond = 1
     /// <summary>Sends one unreachable to <paramref name="client"/>; false when rate-limited or the send failed.</summary>
     public bool TrySend(IPEndPoint client, IPEndPoint destination, int datagramLength, ReadOnlySpan<byte> head, long now)
     {
+        if (client.AddressFamily != destination.AddressFamily)
+        {
+            return false; // no ICMP message can quote such a datagram (the relay drops them before this)
+        }
+
         if (now - _windowStart >= 1000)
         {
             _windowStart = now;
