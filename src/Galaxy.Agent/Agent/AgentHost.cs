@@ -517,7 +517,13 @@ internal sealed partial class AgentHost : IAsyncDisposable
             switch (egress.Config)
             {
                 case ProxyEgressConfig proxy when proxy.Via is null:
-                    egress.Endpoints = [new WanEndpoint(IPAddress.Parse(proxy.Address.Host.Trim('[', ']')), proxy.Address.Port, Tcp: true)];
+                    var proxyAddress = IPAddress.Parse(proxy.Address.Host.Trim('[', ']'));
+                    egress.Endpoints = proxy.ProxyKind == "socks5"
+
+                        // UDP ASSOCIATE: datagrams go to the relay port the proxy names in each association's reply
+                        // (a port of its own choosing), at the proxy's own address; to any other address they stay dropped.
+                        ? [new WanEndpoint(proxyAddress, proxy.Address.Port, Tcp: true), new WanEndpoint(proxyAddress, WanEndpoint.AnyPort, Tcp: false)]
+                        : [new WanEndpoint(proxyAddress, proxy.Address.Port, Tcp: true)];
                     break;
                 case OpenVpnEgressConfig openVpn:
                     egress.PinnedRemotes = await PinOpenVpnAsync(openVpn, resolver, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,11 @@ namespace Galaxy.Agent.Firewall;
 /// <summary>An address the WAN may be used for: a tunnel's pinned endpoint, a proxy, a bootstrap resolver.</summary>
 internal sealed record WanEndpoint(IPAddress Address, int Port, bool Tcp)
 {
-    public override string ToString() => $"{(Tcp ? "tcp" : "udp")} {(Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address)}:{Port}";
+    /// <summary>The <see cref="Port"/> that matches every port of the address (a SOCKS5 proxy's UDP relay ports).</summary>
+    public const int AnyPort = 0;
+
+    public override string ToString() =>
+        $"{(Tcp ? "tcp" : "udp")} {(Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address)}:{(Port == AnyPort ? "*" : Port)}";
 }
 
 /// <summary>What the firewall needs to know of one egress.</summary>

@@ -178,6 +178,11 @@ internal static partial class RulesetBuilder
         rule = endpoint.Address.AddressFamily == AddressFamily.InterNetwork
             ? rule.DaddrV4(endpoint.Address)
             : rule.DaddrV6(endpoint.Address);
+        if (endpoint.Port == WanEndpoint.AnyPort)
+        {
+            return rule.L4Proto(endpoint.Tcp ? RuleBuilder.Tcp : RuleBuilder.Udp);
+        }
+
         var port = checked((ushort)endpoint.Port);
         return endpoint.Tcp ? rule.TcpDport(port) : rule.UdpDport(port);
     }

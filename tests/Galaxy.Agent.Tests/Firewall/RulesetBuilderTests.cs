@@ -50,6 +50,25 @@ public sealed class RulesetBuilderTests
     }
 
     [Fact]
+    public void A_SOCKS5_proxy_may_get_the_egress_s_UDP_on_any_port_of_its_own_address_and_TCP_only_on_its_port()
+    {
+        var proxy = IPAddress.Parse("198.51.100.5");
+        var inputs = Inputs(null) with
+        {
+            Egresses = [new EgressFirewall("proxy", new EgressSlot(1), null, [new WanEndpoint(proxy, 1080, Tcp: true), new WanEndpoint(proxy, WanEndpoint.AnyPort, Tcp: false)])],
+        };
+        var output = Texts(RulesetBuilder.Build(inputs), FirewallRuleset.Output);
+        var mark = $"meta mark 0x{new EgressSlot(1).ProcessMark:x8}";
+
+        Assert.Equal(
+        [
+            $"oifname \"wan0\" {mark} ip daddr 198.51.100.5 tcp dport 1080 accept",
+            $"oifname \"wan0\" {mark} ip daddr 198.51.100.5 meta l4proto udp accept",
+        ], output.Where(r => r.Contains(mark, StringComparison.Ordinal)).ToList());
+        Assert.Equal("udp 198.51.100.5:*", new WanEndpoint(proxy, WanEndpoint.AnyPort, Tcp: false).ToString());
+    }
+
+    [Fact]
     public void A_tunnel_device_is_open_only_to_its_route_mark_and_only_while_the_egress_is_up()
     {
         var up = Texts(RulesetBuilder.Build(Inputs("gxtun0")), FirewallRuleset.Output);

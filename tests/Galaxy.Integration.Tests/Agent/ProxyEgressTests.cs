@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Galaxy.Integration.Tests.Labs;
+using Galaxy.Integration.Tests.Relay;
 using Galaxy.Integration.Tests.Ssh;
 using Galaxy.Integration.Tests.Support;
 using Galaxy.Netlink;
@@ -21,6 +22,8 @@ public sealed class ProxyEgressTests
     private const int SocksPort = 1080;
     private const int HttpPort = 8888;
     private const int HiddenSocksPort = 1081;
+    private const int DantePort = 1082;
+    private const int UdpEchoPort = 7777;
 
     [Theory]
     [InlineData("socks5", SocksPort)]
@@ -126,6 +129,35 @@ public sealed class ProxyEgressTests
         }
 
         Assert.Equal(0, read);
+    }
+
+    [Fact]
+    public async Task LAN_UDP_rides_the_SOCKS5_proxy_s_association_and_reaches_the_WAN_only_to_the_proxy()
+    {
+        await using var lab = await RouterLab.CreateAsync();
+        await StartDanteAsync(lab, ProxyAddress, DantePort);
+        var echoAt = new IPEndPoint(IPAddress.Parse(RouterLab.WebServer), UdpEchoPort);
+        await using var echo = UdpEchoServer.Start(lab.Inet, echoAt);
+        var agent = await lab.StartAgentAsync(lab.WriteConfig($"""
+            [[egress]]
+            name = "proxy"
+            type = "socks5"
+            address = "{ProxyAddress}:{DantePort}"
+            """));
+        await agent.WaitForOutputAsync("egress proxy is UP", TimeSpan.FromSeconds(10));
+
+        var wan = await lab.Router.CaptureAsync("wan0");
+        using var client = UdpProbe.Open(lab.LanHost);
+        var reply = await client.ExchangeAsync(echoAt, "hello", TimeSpan.FromSeconds(10));
+        var packets = await wan.StopAsync();
+
+        // The echo server saw dante's address, and the reply came back from the address the client asked.
+        Assert.Equal(UdpEchoServer.Reply(IPAddress.Parse(ProxyAddress), "hello"), reply.Text);
+        Assert.Equal(echoAt, reply.From);
+        var routerPackets = RouterPackets(packets).ToList();
+        Assert.Contains(routerPackets, p => p.IsUdp && p.Destination?.ToString() == ProxyAddress);
+        var foreign = routerPackets.Where(p => p.Destination?.ToString() != ProxyAddress).ToList();
+        Assert.True(foreign.Count == 0, $"expected the router to send only to the proxy {ProxyAddress} on the WAN, saw: {string.Join("; ", foreign.Take(10))}");
     }
 
     [Fact]
