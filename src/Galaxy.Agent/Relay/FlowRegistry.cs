@@ -15,17 +15,40 @@ internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? 
     private readonly ConcurrentDictionary<long, FlowRegistration> _flows = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, StrongBox<int>> _perEgress = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _closedAt = new(StringComparer.Ordinal);
     private long _nextId;
+    private long _epoch;
 
     /// <summary>Flows registered now (dialing or running).</summary>
     public int Count => _flows.Count;
 
-    /// <summary>Registers a new flow before its egress is dialed.</summary>
-    public FlowRegistration Begin(FlowProtocol protocol, IPEndPoint client, IPEndPoint destination, string egress, string? rule = null)
+    /// <summary>
+    /// The number of <see cref="CloseFlows"/> calls so far. A relay reads it before it routes a flow and hands it to
+    /// <see cref="Begin"/>: a flow routed to an egress whose flows were closed after that moment (so the close did
+    /// not see it yet) starts closed. Egresses go down before their flows are closed, so a flow routed after the
+    /// close's epoch saw the egress down and was never routed to it.
+    /// </summary>
+    public long Epoch => Interlocked.Read(ref _epoch);
+
+    /// <summary>
+    /// Registers a new flow before its egress is dialed. <paramref name="routedAt"/>: the <see cref="Epoch"/> read
+    /// before the flow was routed (null: no check); when <paramref name="egress"/>'s flows were closed since, the
+    /// flow is registered with its close already requested, and must not start.
+    /// </summary>
+    public FlowRegistration Begin(FlowProtocol protocol, IPEndPoint client, IPEndPoint destination, string egress, string? rule = null, long? routedAt = null)
     {
         var registration = new FlowRegistration(Interlocked.Increment(ref _nextId), protocol, client, destination, egress, _time.GetUtcNow(), rule);
         _flows[registration.Id] = registration;
         Interlocked.Increment(ref _perEgress.GetOrAdd(egress, static _ => new StrongBox<int>()).Value);
+
+        // Either CloseFlows already marked this egress closed (read here, after the flow is in the table), or its
+        // walk over the table comes after the flow is in it: a close never misses the flow.
+        Interlocked.MemoryBarrier();
+        if (routedAt is { } epoch && _closedAt.TryGetValue(egress, out var closed) && Interlocked.Read(ref closed.Value) > epoch)
+        {
+            registration.RequestClose();
+        }
+
         return registration;
     }
 
@@ -65,6 +88,17 @@ internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? 
     public int CloseFlows(string egressName)
     {
         ArgumentNullException.ThrowIfNull(egressName);
+
+        // Marked before the walk: a flow routed before now and registered after the walk sees the mark (Begin).
+        var epoch = Interlocked.Increment(ref _epoch);
+        var closedAt = _closedAt.GetOrAdd(egressName, static _ => new StrongBox<long>());
+        for (var seen = Interlocked.Read(ref closedAt.Value); seen < epoch;)
+        {
+            var was = Interlocked.CompareExchange(ref closedAt.Value, epoch, seen);
+            seen = was == seen ? epoch : was;
+        }
+
+        Interlocked.MemoryBarrier();
         var count = 0;
         foreach (var registration in _flows.Values)
         {

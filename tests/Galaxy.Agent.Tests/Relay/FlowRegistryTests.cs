@@ -55,6 +55,26 @@ public sealed class FlowRegistryTests
     }
 
     [Fact]
+    public void A_flow_routed_before_its_egress_was_closed_and_registered_after_starts_closed()
+    {
+        // The relay routed the flow to "a" (then up), the agent took "a" down and closed its flows, and only then did
+        // the relay register the flow: the close never saw it, so the registration must carry it.
+        var registry = new FlowRegistry();
+        var routedAt = registry.Epoch;
+        Assert.Equal(0, registry.CloseFlows("a"));
+
+        var late = registry.Begin(FlowProtocol.Tcp, Client, Destination, "a", routedAt: routedAt);
+        var other = registry.Begin(FlowProtocol.Tcp, Client, Destination, "b", routedAt: routedAt);
+        var routedAfter = registry.Begin(FlowProtocol.Udp, Client, Destination, "a", routedAt: registry.Epoch);
+
+        Assert.True(late.CloseRequested, "a flow routed before the close must start closed");
+        Assert.False(late.Attach(new FakeFlow()));
+        Assert.False(other.CloseRequested, "another egress's close says nothing about this flow");
+        Assert.False(routedAfter.CloseRequested, "a flow routed after the close saw the egress as it is now");
+        Assert.Equal(3, registry.Count); // registered all the same: the relay ends them as it does any refused flow
+    }
+
+    [Fact]
     public void Closing_twice_asks_the_flow_once_and_an_ended_flow_reports_its_final_bytes()
     {
         var ended = new List<FlowInfo>();

@@ -384,6 +384,14 @@ internal sealed class SpliceLoop : IDisposable
 
     private void Register(SpliceFlow flow)
     {
+        if (flow.IsClosed)
+        {
+            // Closed before this ran (a close posted between Add's hand-over and its registration): its descriptors
+            // are gone, and their numbers may already be another socket's, which must not enter this epoll set.
+            Interlocked.Decrement(ref _flowCount);
+            return;
+        }
+
         var handle = GCHandle.Alloc(flow);
         _handles.Add(flow, handle);
         _flows.Add(flow);

@@ -219,6 +219,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
                 return; // the relay is closing: a flow that finished its sniff now is reset, not started
             }
 
+            var epoch = _registry?.Epoch;
             var route = _route(source, destination, domain);
             if (route.Dialer is not { } dialer)
             {
@@ -229,11 +230,17 @@ internal sealed partial class TcpRelay : IAsyncDisposable
             if (dialer is not IInLoopConnectDialer { CanStartInLoop: true } inLoop)
             {
                 var client = AdoptAsSocket(fd, ref owned);
-                _ = Task.Run(() => HandleAsync(client, source, destination, route, _stopping));
+                _ = Task.Run(() => HandleAsync(client, source, destination, route, epoch, _stopping));
                 return;
             }
 
-            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, inLoop.Name, route.Rule);
+            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, inLoop.Name, route.Rule, epoch);
+            if (registration is { CloseRequested: true })
+            {
+                Interlocked.Increment(ref _refused);
+                return; // its egress was closed after it was routed: never dialed
+            }
+
             var dial = inLoop.StartConnect(destination, out handshake);
             upstream = dial.Socket;
             if (upstream is null)
@@ -337,7 +344,7 @@ internal sealed partial class TcpRelay : IAsyncDisposable
     /// A flow whose egress dials on the thread pool (a proxy reached through another proxy, an SSH pool, a drop):
     /// owns <paramref name="client"/> and its connection slot, and hands the connected pair to a splice loop.
     /// </summary>
-    private async Task HandleAsync(Socket client, IPEndPoint source, IPEndPoint destination, FlowRoute route, CancellationToken cancellationToken)
+    private async Task HandleAsync(Socket client, IPEndPoint source, IPEndPoint destination, FlowRoute route, long? routedAt, CancellationToken cancellationToken)
     {
         var dialer = route.Dialer!;
         var handedOver = false;
@@ -346,7 +353,13 @@ internal sealed partial class TcpRelay : IAsyncDisposable
         FlowRegistration? registration = null;
         try
         {
-            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name, route.Rule);
+            registration = _registry?.Begin(FlowProtocol.Tcp, source, destination, dialer.Name, route.Rule, routedAt);
+            if (registration is { CloseRequested: true })
+            {
+                Interlocked.Increment(ref _refused);
+                return; // its egress was closed after it was routed: never dialed
+            }
+
             var dial = await dialer.DialTcpAsync(destination, cancellationToken).ConfigureAwait(false);
             upstream = dial.Socket;
             if (upstream is null)

@@ -27,7 +27,7 @@ internal sealed partial class UdpRelay
 
     private int _pendingCount;
 
-    private void BeginAssociation(UdpFlowKey key, IUdpAssociationDialer dialer, string? rule, ReadOnlySpan<byte> first)
+    private void BeginAssociation(UdpFlowKey key, IUdpAssociationDialer dialer, string? rule, long? routedAt, ReadOnlySpan<byte> first)
     {
         if (_pending.Count >= MaxPendingAssociations)
         {
@@ -36,7 +36,15 @@ internal sealed partial class UdpRelay
         }
 
         // Registered before the association opens, so the kill switch also stops a flow still being associated.
-        var pending = new PendingAssociation(dialer, _registry?.Begin(FlowProtocol.Udp, key.Client, key.Destination, dialer.Name, rule));
+        var registration = _registry?.Begin(FlowProtocol.Udp, key.Client, key.Destination, dialer.Name, rule, routedAt);
+        if (registration is { CloseRequested: true })
+        {
+            _registry!.End(registration);
+            Interlocked.Increment(ref _refused);
+            return; // its egress was closed after it was routed: never associated
+        }
+
+        var pending = new PendingAssociation(dialer, registration);
         pending.Enqueue(first);
         _pending.Add(key, pending);
         Interlocked.Increment(ref _pendingCount);

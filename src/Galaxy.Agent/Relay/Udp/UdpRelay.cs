@@ -31,6 +31,11 @@ internal sealed partial class UdpRelay : IDisposable
     private const int Headroom = 262;
     private const int MaxErrorsPerDrain = 8;
 
+    // Datagrams taken from one socket per wake-up (epoll is level-triggered: the rest wait for the next turn), so a
+    // client sending faster than the relay forwards cannot hold its only thread: other sessions, the listener,
+    // closes and the idle sweep all get their turn.
+    private const int MaxDatagramsPerDrain = 64;
+
     private readonly Socket _listener;
     private readonly int _listenerFd;
     private readonly UdpRoute _route;
@@ -184,7 +189,7 @@ internal sealed partial class UdpRelay : IDisposable
         fixed (byte* start = _buffer, name = _name, control = _control)
         {
             var buffer = start + Headroom;
-            while (true)
+            for (var taken = 0; taken < MaxDatagramsPerDrain; taken++)
             {
                 var vector = new IoVector { Base = buffer, Length = MaxDatagram };
                 var message = new MessageHeader
@@ -222,14 +227,15 @@ internal sealed partial class UdpRelay : IDisposable
                         continue; // its SOCKS5 association is being opened; the datagram waits for it
                     }
 
+                    var epoch = _registry?.Epoch;
                     var route = _route(key.Client, key.Destination);
                     if (route.Dialer is IUdpAssociationDialer associating)
                     {
-                        BeginAssociation(key, associating, route.Rule, new ReadOnlySpan<byte>(buffer, (int)received));
+                        BeginAssociation(key, associating, route.Rule, epoch, new ReadOnlySpan<byte>(buffer, (int)received));
                         continue;
                     }
 
-                    session = Open(key, route, now, out var answer);
+                    session = Open(key, route, epoch, now, out var answer);
                     if (session is null)
                     {
                         Interlocked.Increment(ref _refused);
@@ -263,7 +269,7 @@ internal sealed partial class UdpRelay : IDisposable
             // A socket error is reported once and cleared; a few in a row end this drain, so an error that keeps
             // coming back can never spin the relay's only thread.
             var errors = 0;
-            while (true)
+            for (var taken = 0; taken < MaxDatagramsPerDrain; taken++)
             {
                 var received = Libc.Recv(from, buffer, MaxDatagram, Libc.MsgDontWait);
                 if (received < 0)
@@ -289,6 +295,11 @@ internal sealed partial class UdpRelay : IDisposable
     /// </summary>
     private static unsafe void Forward(int fd, byte* buffer, int length, UdpSession session, bool up)
     {
+        if (session.CloseRequested)
+        {
+            return; // the kill switch asked for its close, which the relay's thread has not reached yet
+        }
+
         if (session.SocksHeader is { } header && !Socks5Frame(ref buffer, ref length, header, session, up))
         {
             return;
@@ -317,7 +328,7 @@ internal sealed partial class UdpRelay : IDisposable
     /// Opens the session of a new flow; null when refused, with <paramref name="answer"/> saying whether the client
     /// is to hear an ICMP port unreachable (refused by the route or the egress) or nothing (dropped, or a local failure).
     /// </summary>
-    private UdpSession? Open(UdpFlowKey key, FlowRoute route, long now, out bool answer)
+    private UdpSession? Open(UdpFlowKey key, FlowRoute route, long? routedAt, long now, out bool answer)
     {
         answer = true;
         if (route.Dialer is not { } dialer)
@@ -342,7 +353,7 @@ internal sealed partial class UdpRelay : IDisposable
 
         upstream.Blocking = false;
         var session = new UdpSession(key, clientSide, upstream, dialer.Name, RequestClose) { Id = _nextId++ };
-        return Admit(session, dialer.Name, now, rule: route.Rule) ? session : null;
+        return Admit(session, dialer.Name, now, rule: route.Rule, routedAt: routedAt) ? session : null;
     }
 
     /// <summary>
@@ -370,7 +381,7 @@ internal sealed partial class UdpRelay : IDisposable
     }
 
     /// <summary>Registers a new session (epoll, table, flow registry); false when it could not start (it is closed).</summary>
-    private bool Admit(UdpSession session, string egress, long now, FlowRegistration? registration = null, string? rule = null)
+    private bool Admit(UdpSession session, string egress, long now, FlowRegistration? registration = null, string? rule = null, long? routedAt = null)
     {
         var key = session.Key;
         if (!Register(session.ClientSideFd, (ulong)session.Id << 2) || !Register(session.UpstreamFd, ((ulong)session.Id << 2) | 1) ||
@@ -396,7 +407,7 @@ internal sealed partial class UdpRelay : IDisposable
 
         if (_registry is not null)
         {
-            session.Registration = registration ?? _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress, rule);
+            session.Registration = registration ?? _registry.Begin(FlowProtocol.Udp, key.Client, key.Destination, egress, rule, routedAt);
             if (!session.Registration.Attach(session))
             {
                 // Its egress was closed this very moment: the flow does not start.

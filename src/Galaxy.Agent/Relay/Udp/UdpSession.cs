@@ -37,8 +37,20 @@ internal sealed class UdpSession(UdpFlowKey key, Socket clientSide, Socket upstr
     /// <summary>Its entry in the flow registry, if the relay has one.</summary>
     public FlowRegistration? Registration { get; set; }
 
-    /// <summary>Asks the relay's thread to close this session; from any thread.</summary>
-    public void RequestClose() => requestClose?.Invoke(this);
+    private volatile bool _closeRequested;
+
+    /// <summary>
+    /// True from the moment its close is asked for (the kill switch, the egress going down), before the relay's
+    /// thread gets to close it: from then on it forwards nothing.
+    /// </summary>
+    public bool CloseRequested => _closeRequested;
+
+    /// <summary>Asks the relay's thread to close this session; from any thread. It forwards nothing more from now on.</summary>
+    public void RequestClose()
+    {
+        _closeRequested = true;
+        requestClose?.Invoke(this);
+    }
 
     public void Dispose()
     {
