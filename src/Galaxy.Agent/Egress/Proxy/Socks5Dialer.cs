@@ -57,7 +57,17 @@ internal sealed class Socks5Dialer(string name, IPEndPoint proxy, ProxyCredentia
 
         var relayEndPoint = new IPEndPoint(boundAddress.Equals(IPAddress.Any) || boundAddress.Equals(IPAddress.IPv6Any) ? proxy.Address : boundAddress,
             handshake.Bound.Port);
-        var relay = transport.DialUdp(relayEndPoint);
+        DialResult relay;
+        try
+        {
+            relay = transport.DialUdp(relayEndPoint);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         if (relay.Socket is not { } relaySocket)
         {
             socket.Dispose();

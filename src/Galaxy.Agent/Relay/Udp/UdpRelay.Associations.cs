@@ -58,8 +58,10 @@ internal sealed partial class UdpRelay
         {
             result = await pending.Dialer.AssociateUdpAsync(_stop.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception e)
         {
+            // Whatever went wrong, the completion below must run: it ends the flow's registration and frees its
+            // pending slot (without it the flow would stay pending, silent, for good).
             result = (null, DialOutcome.Failed, e.Message);
         }
 
