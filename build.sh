@@ -178,13 +178,19 @@ count_results() {
 
 # Lists the tests one TRX file counts as failed, each with the first lines of its message, so that a run whose
 # output is read only from its end (CI) still names what failed.
+# Never fails: a file it cannot read is named instead (the summary line after it must always come).
 list_failures() {
-  python3 - "$1" <<'PY'
+  python3 - "$1" <<'PY' 2>&1 || echo "FAILED (could not list the failures of $1)"
 import sys
 import xml.etree.ElementTree as ET
 
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+try:
+    results = list(ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns))
+except Exception as error:  # a truncated or malformed file: say so, and let the summary follow
+    print(f"FAILED (could not read {sys.argv[1]}: {error})")
+    sys.exit(0)
+for result in results:
     if result.get("outcome") in ("Failed", "Error", "Timeout", "Aborted"):
         message = result.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip().splitlines()
         print(f"FAILED {result.get('testName')}")

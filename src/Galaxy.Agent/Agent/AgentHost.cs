@@ -332,19 +332,25 @@ internal sealed partial class AgentHost : IAsyncDisposable
             AgentLog.FirewallFailed(_logger, e);
         }
 
+        var wentDown = _egresses.Where(e => e.SetUp(false)).ToList();
         try
         {
-            foreach (var egress in _egresses)
-            {
-                egress.SetUp(false);
-            }
-
             RulesetVerified = _firewall!.Apply(RulesetBuilder.Build(FirewallInputs())).Matches;
         }
         catch (NetlinkException e)
         {
             RulesetVerified = false;
             AgentLog.ClosedFailed(_logger, e);
+        }
+
+        // Down, so their flows end too (as in Reconcile: refused first, the firewall closed, then the flows closed).
+        foreach (var egress in wentDown)
+        {
+            var closed = _flows.CloseFlows(egress.Name);
+            if (closed > 0)
+            {
+                AgentLog.FlowsClosed(_logger, closed, egress.Name);
+            }
         }
 
         return false;

@@ -86,6 +86,12 @@ internal sealed class EgressRuntime
         return true;
     }
 
+    /// <summary>
+    /// What the firewall allows this egress. Its endpoints stay open while it is down (to come back up: a tunnel's
+    /// remote, a proxy's TCP port for its health check); a SOCKS5 proxy's UDP relay ports only carry flows, so they
+    /// are open only while it is up (not in lockdown, not in the closed fallback).
+    /// </summary>
     public EgressFirewall ToFirewall() =>
-        new(Name, Slot, IsUp ? Device : null, Endpoints, AnyWan: Config is DirectEgressConfig && !Removed);
+        new(Name, Slot, IsUp ? Device : null, IsUp ? Endpoints : [.. Endpoints.Where(e => e.Port != WanEndpoint.AnyPort)],
+            AnyWan: Config is DirectEgressConfig && !Removed);
 }

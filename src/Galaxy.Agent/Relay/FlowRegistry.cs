@@ -44,13 +44,21 @@ internal sealed class FlowRegistry(TimeProvider? time = null, Action<FlowInfo>? 
         // Either CloseFlows already marked this egress closed (read here, after the flow is in the table), or its
         // walk over the table comes after the flow is in it: a close never misses the flow.
         Interlocked.MemoryBarrier();
-        if (routedAt is { } epoch && _closedAt.TryGetValue(egress, out var closed) && Interlocked.Read(ref closed.Value) > epoch)
+        if (ClosedSince(egress, routedAt))
         {
             registration.RequestClose();
         }
 
         return registration;
     }
+
+    /// <summary>
+    /// Whether <paramref name="egress"/>'s flows were closed after <paramref name="routedAt"/> (an <see cref="Epoch"/>
+    /// read before routing; null: no check): a flow routed then must not start. A relay may ask before it dials;
+    /// <see cref="Begin"/> asks again once the flow is registered.
+    /// </summary>
+    public bool ClosedSince(string egress, long? routedAt) =>
+        routedAt is { } epoch && _closedAt.TryGetValue(egress, out var closed) && Interlocked.Read(ref closed.Value) > epoch;
 
     /// <summary>Removes an ended flow and reports its final accounting.</summary>
     public void End(FlowRegistration registration)

@@ -72,6 +72,9 @@ public sealed class FlowRegistryTests
         Assert.False(other.CloseRequested, "another egress's close says nothing about this flow");
         Assert.False(routedAfter.CloseRequested, "a flow routed after the close saw the egress as it is now");
         Assert.Equal(3, registry.Count); // registered all the same: the relay ends them as it does any refused flow
+        Assert.True(registry.ClosedSince("a", routedAt), "a relay can ask before it dials");
+        Assert.False(registry.ClosedSince("a", registry.Epoch));
+        Assert.False(registry.ClosedSince("a", null));
     }
 
     [Fact]

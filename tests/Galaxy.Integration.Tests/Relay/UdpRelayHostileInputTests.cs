@@ -25,15 +25,26 @@ public sealed class UdpRelayHostileInputTests
 
         var routerMac = (await lab.Router.RunCheckedAsync("cat", "/sys/class/net/lan0/address")).StandardOutput.Trim();
         var capture = await lab.Router.CaptureAsync("lan0", "ip6 and udp port 9999");
+        var deliveredBefore = await Udp6DeliveredAsync(lab);
         await lab.Client.RunCheckedAsync("python3", Path.Combine(AppContext.BaseDirectory, "Fixtures", "send-ipv6-udp-frame.py"),
             "eth0", routerMac, TproxyLab.ClientAddress6, $"::ffff:{TproxyLab.ServerAddress}", "9999", "mapped");
         var packets = await capture.StopAsync();
         Assert.True(packets.Count == 1, $"expected the hand-made datagram on the router's LAN side; saw:\n{CapturedPacket.Describe(packets)}");
 
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        // Delivered to a socket in the router's namespace, where only the relay has UDP sockets: it was the relay's.
+        Assert.True(await Udp6DeliveredAsync(lab) > deliveredBefore, "the hand-made datagram never reached the relay's listener");
         Assert.False(relay.Process.HasExited, relay.Describe());
         client.Send("after");
         Assert.Equal(SocketError.ConnectionRefused, await client.ReceiveErrorAsync(TimeSpan.FromSeconds(5)));
         Assert.False(relay.Process.HasExited, relay.Describe());
+    }
+
+    /// <summary>The UDP datagrams over IPv6 the router's namespace delivered to a socket so far (Udp6InDatagrams).</summary>
+    private static async Task<long> Udp6DeliveredAsync(TproxyLab lab)
+    {
+        var snmp = (await lab.Router.RunCheckedAsync("cat", "/proc/net/snmp6")).StandardOutput;
+        var line = snmp.Split('\n').Single(l => l.StartsWith("Udp6InDatagrams", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -336,6 +336,11 @@ internal sealed partial class UdpRelay : IDisposable
             return null;
         }
 
+        if (_registry?.ClosedSince(dialer.Name, routedAt) == true)
+        {
+            return null; // its egress was closed after it was routed: refused, never dialed
+        }
+
         var dial = dialer.DialUdp(key.Destination);
         if (dial.Socket is not { } upstream)
         {
