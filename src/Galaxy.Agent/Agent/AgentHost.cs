@@ -524,12 +524,11 @@ internal sealed partial class AgentHost : IAsyncDisposable
             {
                 case ProxyEgressConfig proxy when proxy.Via is null:
                     var proxyAddress = IPAddress.Parse(proxy.Address.Host.Trim('[', ']'));
-                    egress.Endpoints = proxy.ProxyKind == "socks5"
+                    var control = new WanEndpoint(proxyAddress, proxy.Address.Port, Tcp: true);
 
-                        // UDP ASSOCIATE: datagrams go to the relay port the proxy names in each association's reply
-                        // (a port of its own choosing), at the proxy's own address; to any other address they stay dropped.
-                        ? [new WanEndpoint(proxyAddress, proxy.Address.Port, Tcp: true), new WanEndpoint(proxyAddress, WanEndpoint.AnyPort, Tcp: false)]
-                        : [new WanEndpoint(proxyAddress, proxy.Address.Port, Tcp: true)];
+                    // UDP ASSOCIATE: datagrams go to the relay port the proxy names in each association's reply (a port
+                    // of its own choosing), at the proxy's own address; to any other address they stay dropped.
+                    egress.Endpoints = proxy.ProxyKind == "socks5" ? [control, new WanEndpoint(proxyAddress, WanEndpoint.AnyPort, Tcp: false)] : [control];
                     break;
                 case OpenVpnEgressConfig openVpn:
                     egress.PinnedRemotes = await PinOpenVpnAsync(openVpn, resolver, cancellationToken).ConfigureAwait(false);
