@@ -332,7 +332,15 @@ internal sealed partial class AgentHost : IAsyncDisposable
             AgentLog.FirewallFailed(_logger, e);
         }
 
-        var wentDown = _egresses.Where(e => e.SetUp(false)).ToList();
+        var wentDown = new List<EgressRuntime>();
+        foreach (var egress in _egresses)
+        {
+            if (egress.SetUp(false))
+            {
+                wentDown.Add(egress);
+            }
+        }
+
         try
         {
             RulesetVerified = _firewall!.Apply(RulesetBuilder.Build(FirewallInputs())).Matches;
